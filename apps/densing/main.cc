@@ -1,0 +1,58 @@
+// densing: one binary, one subcommand per job. Errors are one line on stderr and exit code 1.
+#include <algorithm>
+#include <cstdio>
+#include <exception>
+#include <new>
+#include <utility>
+#include <vector>
+
+#include "base/error.h"
+#include "commands.h"
+
+namespace densing::cli {
+namespace {
+std::vector<std::pair<int, CommandAdder>>& Registry() {
+  static std::vector<std::pair<int, CommandAdder>> registry;
+  return registry;
+}
+}  // namespace
+
+bool RegisterCommand(int order, CommandAdder add) {
+  Registry().emplace_back(order, add);
+  return true;
+}
+
+void AddRegisteredCommands(CLI::App& app) {
+  std::stable_sort(Registry().begin(), Registry().end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (const auto& [order, add] : Registry()) add(app);
+}
+
+}  // namespace densing::cli
+
+int main(int argc, char** argv) {
+  CLI::App app{"densing: run small dense language models and measure their knowledge density"};
+  app.require_subcommand(1);
+  densing::cli::AddRegisteredCommands(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "densing: error: %s (see --help)\n", e.what());
+    return 1;
+  } catch (const densing::Error& e) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "densing: error: %s\n", e.what());
+    return 1;
+  } catch (const std::bad_alloc&) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "densing: error: out of memory\n");
+    return 1;
+  }
+  return 0;
+}

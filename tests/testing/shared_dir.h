@@ -1,0 +1,21 @@
+// Where the tests find ../shared (models, fixtures, tokenizer vectors) and the densing binary.
+#pragma once
+
+#include <string>
+
+namespace densing::testing {
+
+// The shared/ folder beside the repository; DENSING_SHARED overrides it.
+std::string SharedDir();
+// True when SharedDir() exists; otherwise the caller should GTEST_SKIP() with SharedMissing().
+bool HaveShared();
+std::string SharedMissing();
+std::string DensingBinary();
+std::string ReadFile(const std::string& path);
+
+}  // namespace densing::testing
+
+#define DENSING_REQUIRE_SHARED()                                         \
+  do {                                                                   \
+    if (!::densing::testing::HaveShared()) GTEST_SKIP() << ::densing::testing::SharedMissing(); \
+  } while (0)
