@@ -1,0 +1,103 @@
+// The attention block: x += residual_scale · post_norm(W_o · attention(rope(W_q h), rope(W_k h),
+// W_v h)) with h = norm(x), over the keys and values cached for all earlier positions.
+#include <algorithm>
+#include <cstring>
+
+#include "kernels/matmul.h"
+#include "kernels/ops.h"
+#include "model/forward.h"
+
+namespace densing {
+namespace {
+
+void AddBias(const Vec& b, int64_t n_rows, float* y) {
+  if (!b) return;
+  for (int64_t t = 0; t < n_rows; ++t) AddScaled(b.data, 1.0f, b.n, y + t * b.n);
+}
+
+// q, k, v for every token of the step: [n, q_dim], [n, kv_dim], [n, kv_dim].
+void Project(const Step& s, const LayerWeights& L) {
+  Activations& a = s.act;
+  const int64_t q_dim = s.c.n_head * s.c.head_dim;
+  const int64_t kv_dim = s.c.n_head_kv * s.c.head_dim;
+  if (L.attn_qkv.data != nullptr) {
+    const int64_t width = q_dim + 2 * kv_dim;
+    MatMul(L.attn_qkv, a.h.data(), s.n, a.qkv.data(), a.scratch.data(), s.pool);  // [n, width]
+    for (int64_t t = 0; t < s.n; ++t) {
+      const float* row = a.qkv.data() + t * width;
+      std::memcpy(a.q.data() + t * q_dim, row, sizeof(float) * q_dim);
+      std::memcpy(a.k.data() + t * kv_dim, row + q_dim, sizeof(float) * kv_dim);
+      std::memcpy(a.v.data() + t * kv_dim, row + q_dim + kv_dim, sizeof(float) * kv_dim);
+    }
+    return;
+  }
+  MatMul(L.attn_q, a.h.data(), s.n, a.q.data(), a.scratch.data(), s.pool);
+  MatMul(L.attn_k, a.h.data(), s.n, a.k.data(), a.scratch.data(), s.pool);
+  MatMul(L.attn_v, a.h.data(), s.n, a.v.data(), a.scratch.data(), s.pool);
+  AddBias(L.attn_q_bias, s.n, a.q.data());
+  AddBias(L.attn_k_bias, s.n, a.k.data());
+  AddBias(L.attn_v_bias, s.n, a.v.data());
+}
+
+// One head of one query: out = Σ_j softmax_j(cap(scale · q·k_j)) v_j over the visible keys.
+void AttendHead(const Step& s, int64_t layer, int64_t t, int64_t head, float* scores) {
+  const ModelConfig& c = s.c;
+  const int64_t hd = c.head_dim;
+  const int64_t kv_dim = s.kv.kv_dim;
+  const int64_t g = head / (c.n_head / c.n_head_kv);  // the KV head this query head shares
+  const int64_t p = s.pos0 + t;
+  const int64_t first = c.slides(layer) ? std::max<int64_t>(0, p - c.sliding_window + 1) : 0;
+  const int64_t n_keys = p - first + 1;
+  const float* q = s.act.q.data() + t * c.n_head * hd + head * hd;
+  const float* K = s.kv.k[static_cast<size_t>(layer)].data();
+  const float* V = s.kv.v[static_cast<size_t>(layer)].data();
+  for (int64_t j = 0; j < n_keys; ++j) {
+    scores[j] = Dot(q, K + (first + j) * kv_dim + g * hd, hd) * c.attn_scale;
+  }
+  if (c.attn_softcap > 0) SoftCap(scores, n_keys, c.attn_softcap);
+  Softmax(scores, n_keys);
+  float* out = s.act.att.data() + t * c.n_head * hd + head * hd;
+  std::fill(out, out + hd, 0.0f);
+  for (int64_t j = 0; j < n_keys; ++j) AddScaled(V + (first + j) * kv_dim + g * hd, scores[j], hd, out);
+}
+
+}  // namespace
+
+void AttentionBlock(const Step& s, int64_t layer) {
+  const ModelConfig& c = s.c;
+  const LayerWeights& L = s.model.weights().layers[static_cast<size_t>(layer)];
+  Activations& a = s.act;
+  const int64_t d = c.n_embd;
+  const int64_t kv_dim = s.kv.kv_dim;
+
+  for (int64_t t = 0; t < s.n; ++t) {
+    RmsNorm(a.x.data() + t * d, L.attn_norm.data, d, c.norm_eps, a.h.data() + t * d);  // [n, d]
+  }
+  Project(s, L);
+
+  RopeParams rope{c.head_dim, c.n_rot, c.rope_base, c.rope_layout,
+                  s.model.weights().rope_freqs.data};
+  for (int64_t t = 0; t < s.n; ++t) {
+    const int64_t p = s.pos0 + t;
+    Rope(a.q.data() + t * c.n_head * c.head_dim, c.n_head, p, rope);
+    Rope(a.k.data() + t * kv_dim, c.n_head_kv, p, rope);
+    std::memcpy(s.kv.k[static_cast<size_t>(layer)].data() + p * kv_dim, a.k.data() + t * kv_dim,
+                sizeof(float) * kv_dim);
+    std::memcpy(s.kv.v[static_cast<size_t>(layer)].data() + p * kv_dim, a.v.data() + t * kv_dim,
+                sizeof(float) * kv_dim);
+  }
+
+  const int64_t n_ctx = s.kv.n_ctx;
+  s.pool.ParallelFor(s.n * c.n_head, [&](int64_t task, int worker) {
+    AttendHead(s, layer, task / c.n_head, task % c.n_head, a.scores.data() + worker * n_ctx);
+  });
+
+  MatMul(L.attn_output, a.att.data(), s.n, a.proj.data(), a.scratch.data(), s.pool);  // [n, d]
+  for (int64_t t = 0; t < s.n; ++t) {
+    float* o = a.proj.data() + t * d;
+    if (L.post_attn_norm) RmsNorm(o, L.post_attn_norm.data, d, c.norm_eps, o);
+    AddScaled(o, c.residual_scale, d, a.x.data() + t * d);
+  }
+}
+
+}  // namespace densing

@@ -1,0 +1,66 @@
+// Reading the keys shared by every Llama-family architecture.
+#include "model/config.h"
+
+#include <cmath>
+
+#include "base/error.h"
+#include "gguf/gguf_file.h"
+
+namespace densing {
+namespace {
+
+int64_t Positive(const gguf::File& f, const std::string& key, int64_t value, int64_t max) {
+  if (value <= 0 || value > max) {
+    Fail("{}: metadata key '{}' is {} (expected 1 to {})", f.path(), key, value, max);
+  }
+  return value;
+}
+
+}  // namespace
+
+void ReadLlamaFamilyConfig(const gguf::File& f, ModelConfig& c) {
+  const std::string a = c.arch + ".";
+  constexpr int64_t kMaxDim = int64_t{1} << 20;
+  c.name = f.GetStringOr("general.name", "");
+  c.n_embd = Positive(f, a + "embedding_length", f.GetInt(a + "embedding_length"), kMaxDim);
+  c.n_layer = Positive(f, a + "block_count", f.GetInt(a + "block_count"), 4096);
+  c.n_head = Positive(f, a + "attention.head_count", f.GetInt(a + "attention.head_count"), 4096);
+  c.n_head_kv = Positive(f, a + "attention.head_count_kv",
+                         f.GetIntOr(a + "attention.head_count_kv", c.n_head), c.n_head);
+  if (c.n_head % c.n_head_kv != 0) {
+    Fail("{}: {} heads cannot be shared by {} KV heads", f.path(), c.n_head, c.n_head_kv);
+  }
+  c.head_dim = Positive(f, a + "attention.key_length",
+                        f.GetIntOr(a + "attention.key_length", c.n_embd / c.n_head), kMaxDim);
+  c.n_ff = f.GetIntOr(a + "feed_forward_length", 0);
+  if (c.n_ff < 0 || c.n_ff > kMaxDim * 16) Fail("{}: bad {}feed_forward_length {}", f.path(), a, c.n_ff);
+  c.n_ctx_train = f.GetIntOr(a + "context_length", 2048);
+  c.norm_eps = static_cast<float>(f.GetFloat(a + "attention.layer_norm_rms_epsilon"));
+  c.rope_base = static_cast<float>(f.GetFloatOr(a + "rope.freq_base", 10000.0));
+  c.n_rot = f.GetIntOr(a + "rope.dimension_count", c.head_dim);
+  if (c.n_rot <= 0 || c.n_rot > c.head_dim || c.n_rot % 2 != 0) {
+    Fail("{}: {}rope.dimension_count {} must be even and at most the head size {}", f.path(), a,
+         c.n_rot, c.head_dim);
+  }
+  if (!(c.rope_base > 0) || !std::isfinite(c.rope_base)) {
+    Fail("{}: {}rope.freq_base must be a positive number", f.path(), a);
+  }
+  c.attn_scale = 1.0f / std::sqrt(static_cast<float>(c.head_dim));
+  c.sliding_window = f.GetIntOr(a + "attention.sliding_window", 0);
+  if (c.sliding_window < 0) Fail("{}: {}attention.sliding_window is negative", f.path(), a);
+  c.n_expert = f.GetIntOr(a + "expert_count", 0);
+  c.n_expert_used = f.GetIntOr(a + "expert_used_count", 0);
+  if (c.n_expert < 0 || c.n_expert > 1024 || c.n_expert_used < 0 || c.n_expert_used > c.n_expert ||
+      (c.n_expert > 0 && c.n_expert_used == 0)) {
+    Fail("{}: expert counts {} used of {} are not valid", f.path(), c.n_expert_used, c.n_expert);
+  }
+  c.n_ff_expert = f.GetIntOr(a + "expert_feed_forward_length", c.n_ff);
+  c.n_ff_shared = f.GetIntOr(a + "expert_shared_feed_forward_length", 0);
+  if (c.n_ff_expert < 0 || c.n_ff_expert > kMaxDim * 16 || c.n_ff_shared < 0 ||
+      c.n_ff_shared > kMaxDim * 16 || (c.n_expert == 0 && c.n_ff == 0)) {
+    Fail("{}: feed-forward sizes {}, {}, {} are not valid", f.path(), c.n_ff, c.n_ff_expert,
+         c.n_ff_shared);
+  }
+}
+
+}  // namespace densing

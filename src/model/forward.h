@@ -1,0 +1,39 @@
+// Forward: tokens in, logits out, for every architecture of the Llama family.
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "model/model.h"
+#include "model/state.h"
+#include "threading/thread_pool.h"
+
+namespace densing {
+
+// Runs `tokens` at positions pos0, pos0 + 1, … through the model, storing their keys and values in
+// `kv`, in steps of at most act.n_batch tokens. `logits` receives [n_tokens, n_vocab] when
+// all_logits, else [n_vocab] for the last token. Throws Error for a token id outside the vocabulary
+// or positions past the cache; checks nothing else inside the layers.
+void Forward(const Model& model, std::span<const int32_t> tokens, int64_t pos0, KvCache& kv,
+             Activations& act, ThreadPool& pool, float* logits, bool all_logits);
+
+// The blocks the decoder is made of, for the files that implement them.
+struct Step {
+  const Model& model;
+  const ModelConfig& c;
+  KvCache& kv;
+  Activations& act;
+  ThreadPool& pool;
+  int64_t n;     // tokens in this step
+  int64_t pos0;  // position of the first
+};
+
+void AttentionBlock(const Step& s, int64_t layer);
+void FeedForwardBlock(const Step& s, int64_t layer);
+void MixtureOfExpertsFfn(const Step& s, const LayerWeights& L);  // act.h → act.proj
+// out [n_rows, n_embd] = down(act(gate · in) ⊙ (up · in)) for in [n_rows, n_embd]; a null gate
+// means `up` holds the gate rows first, then the up rows. Uses act.gate and act.up.
+void GatedMlp(const Step& s, const float* in, int64_t n_rows, const TensorView& gate,
+              const TensorView& up, const TensorView& down, float* out);
+
+}  // namespace densing

@@ -1,0 +1,61 @@
+// Sizing the KV cache and the activation buffers.
+#include "model/state.h"
+
+#include <algorithm>
+
+#include "kernels/matmul.h"
+
+namespace densing {
+
+KvCache::KvCache(const ModelConfig& c, int64_t n_ctx_)
+    : n_ctx(n_ctx_), kv_dim(c.n_head_kv * c.head_dim) {
+  const size_t n = static_cast<size_t>(n_ctx * kv_dim);
+  k.assign(static_cast<size_t>(c.n_layer), std::vector<float>(n));
+  v.assign(static_cast<size_t>(c.n_layer), std::vector<float>(n));
+}
+
+Activations::Activations(const Model& model, int64_t n_batch_, int64_t n_ctx, int n_threads)
+    : n_batch(n_batch_) {
+  const ModelConfig& c = model.config();
+  const auto B = static_cast<size_t>(n_batch);
+  const auto d = static_cast<size_t>(c.n_embd);
+  const auto q_dim = static_cast<size_t>(c.n_head * c.head_dim);
+  const auto kv_dim = static_cast<size_t>(c.n_head_kv * c.head_dim);
+  const auto ff = static_cast<size_t>(std::max({c.n_ff, c.n_ff_expert, c.n_ff_shared}));
+  x.resize(B * d);
+  h.resize(B * d);
+  qkv.resize(B * (q_dim + 2 * kv_dim));
+  q.resize(B * q_dim);
+  k.resize(B * kv_dim);
+  v.resize(B * kv_dim);
+  att.resize(B * q_dim);
+  proj.resize(B * d);
+  gate.resize(B * 2 * ff);  // fused gate+up projections land here whole
+  up.resize(B * ff);
+  ffn.resize(B * d);
+  router.resize(B * static_cast<size_t>(std::max<int64_t>(c.n_expert, 1)));
+  expert_weight.resize(B * static_cast<size_t>(std::max<int64_t>(c.n_expert_used, 1)));
+  expert_id.resize(expert_weight.size());
+  rows.resize(B);
+  gathered.resize(B * d);
+  scores.resize(static_cast<size_t>(n_threads) * static_cast<size_t>(n_ctx));
+
+  int64_t need = 0;
+  auto fit = [&](const TensorView& t) {
+    if (t.data != nullptr) need = std::max(need, MatMulScratchBytes(t.type, t.ne[0], n_batch));
+  };
+  const Weights& w = model.weights();
+  fit(w.output);
+  for (const LayerWeights& L : w.layers) {
+    for (const TensorView* t : {&L.attn_q, &L.attn_k, &L.attn_v, &L.attn_qkv, &L.attn_output,
+                                &L.ffn_gate, &L.ffn_up, &L.ffn_down, &L.ffn_gate_inp,
+                                &L.ffn_gate_exps, &L.ffn_up_exps, &L.ffn_down_exps,
+                                &L.ffn_gate_inp_shexp, &L.ffn_gate_shexp, &L.ffn_up_shexp,
+                                &L.ffn_down_shexp}) {
+      fit(*t);
+    }
+  }
+  scratch.resize(static_cast<size_t>(need));
+}
+
+}  // namespace densing

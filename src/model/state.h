@@ -1,0 +1,42 @@
+// The per-sequence state the forward pass writes: the KV cache and the activation buffers, both
+// sized from the config up front so that the forward pass never allocates.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "model/model.h"
+
+namespace densing {
+
+struct KvCache {
+  KvCache(const ModelConfig& config, int64_t n_ctx);
+
+  int64_t n_ctx;
+  int64_t kv_dim;                      // n_head_kv · head_dim
+  std::vector<std::vector<float>> k;   // per layer: [n_ctx, kv_dim], row = position
+  std::vector<std::vector<float>> v;   // per layer: [n_ctx, kv_dim]
+};
+
+struct Activations {
+  Activations(const Model& model, int64_t n_batch, int64_t n_ctx, int n_threads);
+
+  int64_t n_batch;                  // most tokens one Forward step takes
+  std::vector<float> x;             // [n_batch, n_embd] residual stream
+  std::vector<float> h;             // [n_batch, n_embd] normed input of a block
+  std::vector<float> qkv;           // [n_batch, (n_head + 2·n_kv)·hd] fused projection
+  std::vector<float> q, k, v;       // [n_batch, n_head·hd], [n_batch, n_kv·hd] ×2
+  std::vector<float> att;           // [n_batch, n_head·hd]
+  std::vector<float> proj;          // [n_batch, n_embd] block output
+  std::vector<float> gate, up;      // [n_batch, max ffn width]
+  std::vector<float> ffn;           // [n_batch, n_embd] expert output, per token
+  std::vector<float> router;        // [n_batch, n_expert]
+  std::vector<float> expert_weight; // [n_batch, n_expert_used]
+  std::vector<int32_t> expert_id;   // [n_batch, n_expert_used]
+  std::vector<int32_t> rows;        // [n_batch] tokens routed to one expert
+  std::vector<float> gathered;      // [n_batch, n_embd]
+  std::vector<float> scores;        // [n_threads, n_ctx] attention weights per worker
+  std::vector<uint8_t> scratch;     // MatMul activation conversion
+};
+
+}  // namespace densing

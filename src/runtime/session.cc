@@ -1,0 +1,52 @@
+// Session bookkeeping around the forward pass.
+#include "runtime/session.h"
+
+#include <algorithm>
+
+#include "base/error.h"
+
+namespace densing {
+
+int64_t DefaultContext(const ModelConfig& c) {
+  return c.n_ctx_train > 0 ? std::min<int64_t>(c.n_ctx_train, 4096) : 4096;
+}
+
+namespace {
+int64_t CheckedContext(const Model& m, int64_t n_ctx) {
+  if (n_ctx == 0) return DefaultContext(m.config());
+  if (n_ctx < 1 || n_ctx > (int64_t{1} << 20)) Fail("context size {} is out of range", n_ctx);
+  return n_ctx;
+}
+}  // namespace
+
+Session::Session(const Model& model, ThreadPool& pool, int64_t n_ctx, int64_t n_batch)
+    : model_(model),
+      pool_(pool),
+      n_vocab_(model.weights().output.ne[1]),
+      kv_(model.config(), CheckedContext(model, n_ctx)),
+      act_(model, std::max<int64_t>(1, std::min(n_batch, kv_.n_ctx)), kv_.n_ctx, pool.n_threads()) {
+  logits_.resize(static_cast<size_t>(n_vocab_));
+}
+
+std::span<const float> Session::Eval(std::span<const int32_t> tokens) { return Run(tokens, false); }
+
+std::span<const float> Session::EvalAll(std::span<const int32_t> tokens) { return Run(tokens, true); }
+
+std::span<const float> Session::Run(std::span<const int32_t> tokens, bool all) {
+  const int64_t n = static_cast<int64_t>(tokens.size());
+  if (n_past() + n > kv_.n_ctx) {
+    Fail("the context of {} tokens is full ({} held, {} more asked)", kv_.n_ctx, n_past(), n);
+  }
+  const size_t need = static_cast<size_t>((all ? n : 1) * n_vocab_);
+  if (logits_.size() < need) logits_.resize(need);
+  Forward(model_, tokens, n_past(), kv_, act_, pool_, logits_.data(), all);
+  tokens_.insert(tokens_.end(), tokens.begin(), tokens.end());
+  return {logits_.data(), need};
+}
+
+void Session::Truncate(int64_t n) {
+  if (n < 0 || n > n_past()) Fail("cannot truncate a sequence of {} tokens to {}", n_past(), n);
+  tokens_.resize(static_cast<size_t>(n));
+}
+
+}  // namespace densing

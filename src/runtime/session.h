@@ -1,0 +1,50 @@
+// Session: one sequence being evaluated — its tokens so far, KV cache and activation buffers.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "model/forward.h"
+#include "model/model.h"
+#include "model/state.h"
+#include "threading/thread_pool.h"
+
+namespace densing {
+
+class Session {
+ public:
+  // n_ctx: most positions the sequence may hold (0: the model's training context, capped at
+  // 4096); n_batch: most tokens per forward step.
+  Session(const Model& model, ThreadPool& pool, int64_t n_ctx = 0, int64_t n_batch = 512);
+
+  // Appends `tokens` to the sequence and returns the logits of the last one ([n_vocab]).
+  std::span<const float> Eval(std::span<const int32_t> tokens);
+  // Appends `tokens` and returns the logits of every one of them ([n, n_vocab], row-major).
+  std::span<const float> EvalAll(std::span<const int32_t> tokens);
+
+  // Forgets positions from n on, so the sequence can continue differently from there.
+  void Truncate(int64_t n);
+
+  const std::vector<int32_t>& tokens() const { return tokens_; }
+  int64_t n_past() const { return static_cast<int64_t>(tokens_.size()); }
+  int64_t n_ctx() const { return kv_.n_ctx; }
+  int64_t n_vocab() const { return n_vocab_; }
+  const Model& model() const { return model_; }
+
+ private:
+  std::span<const float> Run(std::span<const int32_t> tokens, bool all);
+
+  const Model& model_;
+  ThreadPool& pool_;
+  int64_t n_vocab_;
+  KvCache kv_;
+  Activations act_;
+  std::vector<int32_t> tokens_;
+  std::vector<float> logits_;
+};
+
+// The context size a Session gets when the caller asks for 0.
+int64_t DefaultContext(const ModelConfig& config);
+
+}  // namespace densing
