@@ -1,0 +1,39 @@
+// Generate: prompt in, a stream of sampled tokens out, until end of generation or a limit.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string_view>
+
+#include "runtime/session.h"
+#include "sampling/sampler.h"
+#include "tokenizer/tokenizer.h"
+
+namespace densing {
+
+struct GenerateParams {
+  int64_t n_predict = -1;  // -1: until end of generation or a full context
+  SamplerParams sampler;
+};
+
+enum class StopReason : uint8_t { kEndOfGeneration, kLength, kContextFull, kCallback };
+
+struct GenerateStats {
+  int64_t n_prompt = 0;      // tokens evaluated for the prompt (beyond a reused prefix)
+  int64_t n_generated = 0;
+  double prompt_seconds = 0;
+  double generate_seconds = 0;
+  StopReason stop = StopReason::kLength;
+};
+
+// Appends the prompt to the session (reusing the longest prefix it already holds), then samples.
+// on_text receives each token's id and its text as complete UTF-8 (possibly empty while a
+// character is split across tokens); returning false stops generation.
+GenerateStats Generate(Session& session, const Tokenizer& tokenizer, std::span<const int32_t> prompt,
+                       const GenerateParams& params,
+                       const std::function<bool(int32_t id, std::string_view text)>& on_text);
+
+const char* StopReasonName(StopReason r);
+
+}  // namespace densing
