@@ -1,0 +1,103 @@
+// The sampler chain: greedy, each filter's cut, penalties, seeded reproducibility.
+#include "sampling/sampler.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "base/error.h"
+
+namespace densing {
+namespace {
+
+SamplerParams Plain() {
+  SamplerParams p;
+  p.top_k = 0;
+  p.top_p = 1.0f;
+  p.min_p = 0.0f;
+  p.temperature = 1.0f;
+  return p;
+}
+
+TEST(Sampler, GreedyPicksTheLargestLogit) {
+  SamplerParams p;
+  p.temperature = 0;
+  Sampler s(p);
+  const std::vector<float> logits = {0.1f, 3.0f, -1.0f, 2.9f};
+  EXPECT_EQ(s.Sample(logits, {}), 1);
+  EXPECT_EQ(Greedy(logits), 1);
+}
+
+TEST(Sampler, SameSeedSameTokens) {
+  SamplerParams p = Plain();
+  p.seed = 42;
+  Sampler a(p), b(p);
+  const std::vector<float> logits = {1, 1.2f, 0.8f, 1.1f, 0.9f};
+  for (int i = 0; i < 50; ++i) EXPECT_EQ(a.Sample(logits, {}), b.Sample(logits, {}));
+}
+
+TEST(Sampler, FrequenciesFollowTheSoftmax) {
+  SamplerParams p = Plain();
+  p.seed = 7;
+  Sampler s(p);
+  const std::vector<float> logits = {0.0f, std::log(3.0f)};  // p = 1/4, 3/4
+  int ones = 0;
+  for (int i = 0; i < 4000; ++i) ones += s.Sample(logits, {}) == 1;
+  EXPECT_NEAR(ones / 4000.0, 0.75, 0.03);
+}
+
+TEST(Sampler, TopKKeepsOnlyKCandidates) {
+  SamplerParams p = Plain();
+  p.top_k = 2;
+  Sampler s(p);
+  const std::vector<float> logits = {5, 4, 3.9f, -2};
+  for (int i = 0; i < 200; ++i) EXPECT_LT(s.Sample(logits, {}), 2);
+  EXPECT_EQ(s.candidates().size(), 2u);
+}
+
+TEST(Sampler, TopPCutsTheTail) {
+  SamplerParams p = Plain();
+  p.top_p = 0.5f;
+  Sampler s(p);
+  const std::vector<float> logits = {std::log(0.6f), std::log(0.3f), std::log(0.1f)};
+  for (int i = 0; i < 100; ++i) EXPECT_EQ(s.Sample(logits, {}), 0);
+}
+
+TEST(Sampler, MinPCutsRelativeToTheBest) {
+  SamplerParams p = Plain();
+  p.min_p = 0.4f;
+  Sampler s(p);
+  // p = 0.5, 0.3, 0.2: 0.2 < 0.4 · 0.5 is cut, 0.3 is kept
+  const std::vector<float> logits = {std::log(0.5f), std::log(0.3f), std::log(0.2f)};
+  s.Sample(logits, {});
+  EXPECT_EQ(s.candidates().size(), 2u);
+}
+
+TEST(Sampler, RepeatPenaltyDividesPositiveAndMultipliesNegativeLogits) {
+  SamplerParams p;
+  p.temperature = 0;
+  p.repeat_penalty = 2.0f;
+  Sampler s(p);
+  // token 0 (logit 3) was just said: 3/2 = 1.5 < 2 makes token 1 the greedy choice
+  const std::vector<float> logits = {3.0f, 2.0f, -1.0f};
+  const std::vector<int32_t> history = {0};
+  EXPECT_EQ(s.Sample(logits, history), 1);
+  p.repeat_penalty = 1.0f;
+  Sampler plain(p);
+  EXPECT_EQ(plain.Sample(logits, history), 0);
+}
+
+TEST(Sampler, RejectsBadParameters) {
+  SamplerParams p;
+  p.top_p = 0;
+  EXPECT_THROW(Sampler{p}, Error);
+  p = SamplerParams();
+  p.temperature = -1;
+  EXPECT_THROW(Sampler{p}, Error);
+  p = SamplerParams();
+  p.repeat_penalty = 0;
+  EXPECT_THROW(Sampler{p}, Error);
+}
+
+}  // namespace
+}  // namespace densing
