@@ -13,5 +13,6 @@ void AddRegisteredCommands(CLI::App& app);
 
 }  // namespace densing::cli
 
+// One per file: registers `adder` before main runs.
 #define DENSING_COMMAND(order, adder) \
-  [[maybe_unused]] static const bool kRegistered_##adder = ::densing::cli::RegisterCommand(order, adder)
+  [[maybe_unused]] static const bool kCommandRegistered = ::densing::cli::RegisterCommand(order, adder)

@@ -35,6 +35,16 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   densing::cli::AddRegisteredCommands(app);
   try {
+    const auto known = [&](const char* name) {
+      for (const CLI::App* sub : app.get_subcommands({})) {
+        if (sub->check_name(name)) return true;
+      }
+      return false;
+    };
+    if (argc > 1 && argv[1][0] != '-' && !known(argv[1])) {
+      std::fprintf(stderr, "densing: error: unknown command '%s' (see --help)\n", argv[1]);
+      return 1;
+    }
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);

@@ -1,0 +1,128 @@
+// The densing binary as a user meets it: greedy generation equal to the reference's text, JSON
+// outputs that parse, and one-line errors with exit code 1 for bad input.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "testing/shared_dir.h"
+
+namespace densing {
+namespace {
+
+struct Result {
+  int code;
+  std::string out;
+  std::string err;
+};
+
+std::string Quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+Result Densing(const std::vector<std::string>& args) {
+  const std::string err_path = ::testing::TempDir() + "/densing_stderr.txt";
+  std::string cmd = Quote(testing::DensingBinary());
+  for (const std::string& a : args) cmd += " " + Quote(a);
+  cmd += " 2>" + Quote(err_path) + " </dev/null";
+  Result r;
+  FILE* p = popen(cmd.c_str(), "r");
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
+  const int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.err = testing::ReadFile(err_path);
+  return r;
+}
+
+std::string Model(const std::string& name) { return testing::SharedDir() + "/models/" + name; }
+
+void ExpectOneLineError(const Result& r, const std::string& contains) {
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err.rfind("densing: error: ", 0), 0u) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_NE(r.err.find(contains), std::string::npos) << r.err;
+}
+
+TEST(Cli, GreedyGenerationReproducesTheReference) {
+  DENSING_REQUIRE_SHARED();
+  for (int i = 1; i <= 3; ++i) {
+    const std::string base = testing::SharedDir() + "/fixtures/";
+    const auto fixture = nlohmann::json::parse(
+        testing::ReadFile(base + "logits/stories260K.p-" + std::to_string(i) + ".json"));
+    std::string expected = testing::ReadFile(base + "generate/stories260K.p-" + std::to_string(i) + ".txt");
+    while (!expected.empty() && expected.back() == '\n') expected.pop_back();  // the printer's
+    const Result r = Densing({"run", "-m", Model("stories260K.gguf"), "-p", fixture["prompt"], "-n",
+                              "256", "--temp", "0", "-t", "2"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    const std::string ours = "<s> " + r.out;
+    EXPECT_EQ(ours.substr(0, expected.size()), expected) << "prompt " << i;
+  }
+}
+
+TEST(Cli, TokenizeIdsIsAJsonArray) {
+  DENSING_REQUIRE_SHARED();
+  const auto fixture = nlohmann::json::parse(
+      testing::ReadFile(testing::SharedDir() + "/fixtures/logits/stories260K.p-2.json"));
+  Result r = Densing({"tokenize", "-m", Model("stories260K.gguf"), "-p", fixture["prompt"], "--ids", "--bos"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out), fixture["tokens"]);
+  r = Densing({"tokenize", "-m", Model("stories260K.gguf"), "-p", "<s>", "--ids"});
+  EXPECT_NE(nlohmann::json::parse(r.out), nlohmann::json::array({1}));  // text, not the token
+  r = Densing({"tokenize", "-m", Model("stories260K.gguf"), "-p", "<s>", "--ids", "--special"});
+  EXPECT_EQ(nlohmann::json::parse(r.out), nlohmann::json::array({1}));
+}
+
+TEST(Cli, InspectJsonCountsParameters) {
+  DENSING_REQUIRE_SHARED();
+  const Result r = Densing({"inspect", "-m", Model("tiny-moe.gguf"), "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  int64_t total = 0;
+  for (const auto& t : j["tensors"]) {
+    int64_t n = 1;
+    for (int64_t d : t["shape"]) n *= d;
+    total += n;
+  }
+  EXPECT_EQ(j["params"]["total"].get<int64_t>(), total);
+  EXPECT_LT(j["params"]["active"].get<int64_t>(), total);  // 2 of 4 experts
+  EXPECT_EQ(j["metadata"]["general.architecture"], "llama");
+}
+
+TEST(Cli, LogitsPrintsTheFixtureShape) {
+  DENSING_REQUIRE_SHARED();
+  const Result r = Densing({"logits", "-m", Model("llama-2-tiny-random.gguf"), "-p", "Hello", "--top", "5"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["positions"].size(), j["tokens"].size());
+  EXPECT_EQ(j["positions"][0]["top"].size(), 5u);
+  EXPECT_FALSE(j["positions"][0].contains("logits"));
+}
+
+TEST(Cli, BadInputIsOneLineAndExitCodeOne) {
+  ExpectOneLineError(Densing({"inspect", "-m", "/nonexistent.gguf"}), "/nonexistent.gguf");
+  ExpectOneLineError(Densing({"frobnicate"}), "frobnicate");
+  const std::string junk = ::testing::TempDir() + "/junk.gguf";
+  {
+    std::ofstream f(junk, std::ios::binary);
+    f << "GGUF\x03";  // truncated inside the version
+  }
+  ExpectOneLineError(Densing({"inspect", "-m", junk}), "(at offset 4)");
+  if (!testing::HaveShared()) return;
+  ExpectOneLineError(Densing({"run", "-m", Model("stories260K.gguf"), "-p", "x", "--no-such-flag"}),
+                     "no-such-flag");
+  ExpectOneLineError(Densing({"run", "-m", Model("stories260K.gguf"), "-p", "x", "--top-p", "2"}), "top-p");
+  ExpectOneLineError(Densing({"run", "-m", Model("stories260K.gguf"), "-p", "x", "-n", "abc"}), "abc");
+  ExpectOneLineError(Densing({"logits", "-m", Model("stories260K.gguf"), "-p", std::string(300, 'a'), "-c", "16"}),
+                     "context");
+}
+
+}  // namespace
+}  // namespace densing
