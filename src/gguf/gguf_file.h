@@ -46,6 +46,10 @@ struct Value {
   std::variant<uint64_t, int64_t, double, bool, std::string, Array> data;
 
   bool is_integer() const;
+
+  static Value U32(uint32_t v);
+  static Value F32(float v);
+  static Value Str(std::string v);
   bool is_float() const { return type == ValueType::kF32 || type == ValueType::kF64; }
 };
 
