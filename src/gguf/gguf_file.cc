@@ -151,6 +151,8 @@ const char* ValueTypeName(ValueType t) {
 Value Value::U32(uint32_t v) { return {ValueType::kU32, uint64_t{v}}; }
 Value Value::F32(float v) { return {ValueType::kF32, double{v}}; }
 Value Value::Str(std::string v) { return {ValueType::kString, std::move(v)}; }
+Value Value::I32(int32_t v) { return {ValueType::kI32, int64_t{v}}; }
+Value Value::Arr(Array v) { return {ValueType::kArray, std::move(v)}; }
 
 bool Value::is_integer() const {
   return std::holds_alternative<uint64_t>(data) || std::holds_alternative<int64_t>(data);

@@ -50,6 +50,8 @@ struct Value {
   static Value U32(uint32_t v);
   static Value F32(float v);
   static Value Str(std::string v);
+  static Value I32(int32_t v);
+  static Value Arr(Array v);
   bool is_float() const { return type == ValueType::kF32 || type == ValueType::kF64; }
 };
 

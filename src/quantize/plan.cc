@@ -124,10 +124,15 @@ TypeOverride ParseTypeOverride(const std::string& spec) {
 std::vector<DType> PlanTypes(const gguf::File& f, const QuantTarget& target,
                              const std::vector<TypeOverride>& overrides) {
   const std::string arch = f.GetStringOr("general.architecture", "");
-  const int64_t n_layer = f.GetIntOr(arch + ".block_count", 0);
-  const bool has_output = f.FindTensor("output.weight") != nullptr;
+  return PlanTypes(f.tensors(), f.GetIntOr(arch + ".block_count", 0), target, overrides);
+}
+
+std::vector<DType> PlanTypes(std::span<const gguf::TensorInfo> tensors, int64_t n_layer,
+                             const QuantTarget& target, const std::vector<TypeOverride>& overrides) {
+  bool has_output = false;
+  for (const gguf::TensorInfo& t : tensors) has_output = has_output || t.name == "output.weight";
   std::vector<DType> types;
-  for (const gguf::TensorInfo& t : f.tensors()) {
+  for (const gguf::TensorInfo& t : tensors) {
     const std::string& name = t.name;
     const bool weight = t.n_dims >= 2 && name.size() > 7 && name.ends_with(".weight") &&
                         !Contains(name, "_norm.weight") && !Contains(name, "ffn_gate_inp") &&

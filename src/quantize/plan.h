@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <regex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,6 +15,7 @@ namespace densing {
 
 namespace gguf {
 class File;
+struct TensorInfo;
 }
 
 enum class QuantMix : uint8_t { kNone, kQ3_K_M, kQ4_K_S, kQ4_K_M, kQ5_K_M };
@@ -43,5 +45,8 @@ TypeOverride ParseTypeOverride(const std::string& spec);
 // divide falls back to a type whose block fits. Overrides come last, on 2-D+ weights.
 std::vector<DType> PlanTypes(const gguf::File& file, const QuantTarget& target,
                              const std::vector<TypeOverride>& overrides);
+// The same for tensors not yet in a file (`densing synth`).
+std::vector<DType> PlanTypes(std::span<const gguf::TensorInfo> tensors, int64_t n_layer,
+                             const QuantTarget& target, const std::vector<TypeOverride>& overrides);
 
 }  // namespace densing

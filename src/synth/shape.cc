@@ -1,0 +1,105 @@
+// Sizes of public models, from their published configurations.
+#include "synth/shape.h"
+
+#include <cmath>
+#include <tuple>
+#include <vector>
+
+#include "base/error.h"
+
+namespace densing {
+namespace {
+
+SynthShape Make(const char* arch, const char* name, int64_t d, int64_t layers, int64_t heads,
+                int64_t kv, int64_t ff, int64_t vocab, bool tied) {
+  SynthShape s;
+  s.arch = arch;
+  s.name = name;
+  s.n_embd = d;
+  s.n_layer = layers;
+  s.n_head = heads;
+  s.n_head_kv = kv;
+  s.n_ff = ff;
+  s.n_vocab = vocab;
+  s.tied = tied;
+  return s;
+}
+
+std::vector<SynthShape> Shapes() {
+  std::vector<SynthShape> v;
+  for (auto [name, d, layers, heads, kv, ff] :
+       {std::tuple{"qwen2.5-0.5b", 896, 24, 14, 2, 4864}, std::tuple{"qwen2.5-1.5b", 1536, 28, 12, 2, 8960}}) {
+    SynthShape s = Make("qwen2", name, d, layers, heads, kv, ff, 151936, true);
+    s.rope_base = 1e6f;
+    s.norm_eps = 1e-6f;
+    s.n_ctx = 32768;
+    v.push_back(s);
+  }
+  for (auto [name, d, layers, heads, ff] :
+       {std::tuple{"llama3.2-1b", 2048, 16, 32, 8192}, std::tuple{"llama3.2-3b", 3072, 28, 24, 8192}}) {
+    SynthShape s = Make("llama", name, d, layers, heads, 8, ff, 128256, true);
+    s.rope_base = 500000.0f;
+    s.llama3_rope = true;
+    s.n_ctx = 131072;
+    v.push_back(s);
+  }
+  {
+    SynthShape s = Make("minicpm", "minicpm-2b", 2304, 40, 36, 36, 5760, 122753, true);
+    s.n_ctx = 4096;
+    v.push_back(s);
+  }
+  {
+    SynthShape s = Make("phi3", "phi3-mini", 3072, 32, 32, 32, 8192, 32064, false);
+    s.sliding_window = 2047;
+    v.push_back(s);
+  }
+  {
+    SynthShape s = Make("gemma2", "gemma2-2b", 2304, 26, 8, 4, 9216, 256000, true);
+    s.head_dim = 256;
+    s.norm_eps = 1e-6f;
+    s.sliding_window = 4096;
+    s.n_ctx = 8192;
+    v.push_back(s);
+  }
+  {
+    SynthShape s = Make("llama", "mistral-7b", 4096, 32, 32, 8, 14336, 32768, false);
+    s.rope_base = 1e6f;
+    s.n_ctx = 32768;
+    v.push_back(s);
+  }
+  {
+    // Mixtral-style experts at a laptop size: 8 experts, 2 used per token.
+    SynthShape s = Make("llama", "moe-2x1b", 2048, 16, 16, 8, 1408, 32000, false);
+    s.n_expert = 8;
+    s.n_expert_used = 2;
+    v.push_back(s);
+  }
+  return v;
+}
+
+}  // namespace
+
+SynthShape FindShape(std::string_view name) {
+  for (const SynthShape& s : Shapes()) {
+    if (s.name == name) return s;
+  }
+  Fail("unknown shape '{}' (known: {})", name, KnownShapes());
+}
+
+std::string KnownShapes() {
+  std::string s;
+  for (const SynthShape& shape : Shapes()) s += (s.empty() ? "" : ", ") + shape.name;
+  return s;
+}
+
+SynthShape DefaultShape(std::string_view arch) {
+  if (arch == "llama") return FindShape("llama3.2-1b");
+  if (arch == "qwen2") return FindShape("qwen2.5-0.5b");
+  if (arch == "minicpm") return FindShape("minicpm-2b");
+  if (arch == "phi3") return FindShape("phi3-mini");
+  if (arch == "gemma2") return FindShape("gemma2-2b");
+  if (arch == "moe") return FindShape("moe-2x1b");
+  Fail("unknown architecture '{}' (known: llama, qwen2, minicpm, phi3, gemma2, moe)", arch);
+}
+
+}  // namespace densing
