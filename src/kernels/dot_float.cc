@@ -1,0 +1,147 @@
+// Float weight tiles: F32, F16 and BF16 rows against activations of the same type, f32
+// accumulation, on every Highway target. The scalar references are F32Dot/F16Dot/BF16Dot in
+// tensor/dtype.cc.
+#define HWY_WANT_AVX3_DL
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "kernels/dot_float.cc"
+#include "hwy/foreach_target.h"  // IWYU pragma: keep
+// Highway before our headers: foreach_target re-includes this file once per target.
+#include <cstring>
+#include <type_traits>
+
+#include "hwy/highway.h"
+#include "kernels/dot_int8-inl.h"
+#include "kernels/dot_simd.h"
+#include "tensor/half.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace densing {
+namespace HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+// Element types as stored, with their vector and scalar conversions to f32.
+struct F32Row {
+  template <class DF>
+  static HWY_INLINE hn::Vec<DF> Load(DF df, const uint8_t* p) {
+    return hn::LoadU(df, reinterpret_cast<const float*>(p));
+  }
+  static float At(const uint8_t* p, int64_t i) {
+    float v;
+    std::memcpy(&v, p + 4 * i, 4);
+    return v;
+  }
+};
+struct F16Row {
+  template <class DF>
+  static HWY_INLINE hn::Vec<DF> Load(DF df, const uint8_t* p) {
+    const hn::Rebind<hwy::float16_t, DF> dh;
+    return hn::PromoteTo(df, hn::LoadU(dh, reinterpret_cast<const hwy::float16_t*>(p)));
+  }
+  static float At(const uint8_t* p, int64_t i) {
+    uint16_t h;
+    std::memcpy(&h, p + 2 * i, 2);
+    return F16ToF32(h);
+  }
+};
+struct BF16Row {
+  template <class DF>
+  static HWY_INLINE hn::Vec<DF> Load(DF df, const uint8_t* p) {
+    const hn::Rebind<hwy::bfloat16_t, DF> dh;
+    return hn::PromoteTo(df, hn::LoadU(dh, reinterpret_cast<const hwy::bfloat16_t*>(p)));
+  }
+  static float At(const uint8_t* p, int64_t i) {
+    uint16_t h;
+    std::memcpy(&h, p + 2 * i, 2);
+    return BF16ToF32(h);
+  }
+};
+
+template <class Row>
+constexpr int64_t kElemBytes = std::is_same_v<Row, F32Row> ? 4 : 2;
+
+// One weight row against NT activation rows. With one token, four accumulators hide the FMA
+// latency; with several, each token's accumulator is an independent chain already.
+template <class Row, int NT>
+HWY_INLINE void RowTokens(const MatTile& m, int64_t r, int64_t t0) {
+  const hn::ScalableTag<float> df;
+  const int64_t n = static_cast<int64_t>(hn::Lanes(df));
+  constexpr int64_t eb = kElemBytes<Row>;
+  const uint8_t* w = m.w + r * m.w_row_bytes;
+  const uint8_t* x[NT];
+  for (int t = 0; t < NT; ++t) x[t] = m.x + (t0 + t) * m.x_row_bytes;
+  float sums[NT];
+  int64_t i = 0;
+  if constexpr (NT == 1) {
+    auto a0 = hn::Zero(df), a1 = hn::Zero(df), a2 = hn::Zero(df), a3 = hn::Zero(df);
+    for (; i + 4 * n <= m.k; i += 4 * n) {
+      a0 = hn::MulAdd(Row::Load(df, w + i * eb), Row::Load(df, x[0] + i * eb), a0);
+      a1 = hn::MulAdd(Row::Load(df, w + (i + n) * eb), Row::Load(df, x[0] + (i + n) * eb), a1);
+      a2 = hn::MulAdd(Row::Load(df, w + (i + 2 * n) * eb), Row::Load(df, x[0] + (i + 2 * n) * eb),
+                      a2);
+      a3 = hn::MulAdd(Row::Load(df, w + (i + 3 * n) * eb), Row::Load(df, x[0] + (i + 3 * n) * eb),
+                      a3);
+    }
+    for (; i + n <= m.k; i += n) {
+      a0 = hn::MulAdd(Row::Load(df, w + i * eb), Row::Load(df, x[0] + i * eb), a0);
+    }
+    sums[0] = hn::GetLane(hn::SumOfLanes(df, hn::Add(hn::Add(a0, a1), hn::Add(a2, a3))));
+  } else {
+    decltype(hn::Zero(df)) acc[NT];
+    for (int t = 0; t < NT; ++t) acc[t] = hn::Zero(df);
+    for (; i + n <= m.k; i += n) {
+      const auto wv = Row::Load(df, w + i * eb);
+      for (int t = 0; t < NT; ++t) acc[t] = hn::MulAdd(wv, Row::Load(df, x[t] + i * eb), acc[t]);
+    }
+    for (int t = 0; t < NT; ++t) sums[t] = hn::GetLane(hn::SumOfLanes(df, acc[t]));
+  }
+  for (int64_t j = i; j < m.k; ++j) {
+    const float wj = Row::At(w, j);
+    for (int t = 0; t < NT; ++t) sums[t] += wj * Row::At(x[t], j);
+  }
+  for (int t = 0; t < NT; ++t) m.y[(t0 + t) * m.y_stride + r] = sums[t];
+}
+
+// Tokens in groups of four, so each loaded weight vector serves four activation rows.
+template <class Row>
+void Tile(const MatTile& m, int64_t r0, int64_t r1, int64_t t0, int64_t t1) {
+  int64_t t = t0;
+  for (; t + 4 <= t1; t += 4) {
+    for (int64_t r = r0; r < r1; ++r) RowTokens<Row, 4>(m, r, t);
+  }
+  for (; t + 2 <= t1; t += 2) {
+    for (int64_t r = r0; r < r1; ++r) RowTokens<Row, 2>(m, r, t);
+  }
+  for (; t < t1; ++t) {
+    for (int64_t r = r0; r < r1; ++r) {
+      if (r + kPrefetchRows < r1) PrefetchRow(m, r + kPrefetchRows);
+      RowTokens<Row, 1>(m, r, t);
+    }
+  }
+}
+
+MatTileFn SelectFloatTile(DType w) {
+  switch (w) {
+    case DType::kF32:
+      return &Tile<F32Row>;
+    case DType::kF16:
+      return &Tile<F16Row>;
+    case DType::kBF16:
+      return &Tile<BF16Row>;
+    default:
+      return nullptr;
+  }
+}
+
+}  // namespace HWY_NAMESPACE
+}  // namespace densing
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace densing {
+
+HWY_EXPORT(SelectFloatTile);
+
+MatTileFn FloatSimdTile(DType w) { return HWY_DYNAMIC_DISPATCH(SelectFloatTile)(w); }
+
+}  // namespace densing
+#endif  // HWY_ONCE
