@@ -54,7 +54,7 @@ std::string Shape(const gguf::TensorInfo& t) {
 
 void Inspect(const std::string& path, bool json) {
   auto f = gguf::File::Open(path);
-  const ParamCounts p = CountParams(*f);
+  const ParamCount p = CountParams(*f);
   if (json) {
     nlohmann::json out;
     out["file"] = path;

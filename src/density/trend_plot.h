@@ -1,0 +1,23 @@
+// The trend picture: every model's value (log scale) against release date, the envelope of the
+// best to date, the fitted exponential and its doubling time.
+#pragma once
+
+#include <string>
+
+#include "density/trend.h"
+
+namespace densing::density {
+
+struct TrendPlotLabels {
+  std::string title;     // "Capability density of public models"
+  std::string subtitle;  // "doubling every 107 days (95% CI 80-150), R² 0.93"
+  std::string y_label;   // "density ρ = N̂ / N (log scale)"
+  std::string fit_label = "fit";
+  std::string envelope_label = "densest to date";
+};
+
+// An SVG document, 960×600, readable in a browser: envelope models are labelled, every point has
+// a tooltip with its model, date and value.
+std::string TrendPlotSvg(const TrendFit& fit, const TrendPlotLabels& labels);
+
+}  // namespace densing::density
