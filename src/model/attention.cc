@@ -43,14 +43,15 @@ void Project(const Step& s, const LayerWeights& L) {
 void AttendHead(const Step& s, int64_t layer, int64_t t, int64_t head, float* scores) {
   const ModelConfig& c = s.c;
   const int64_t hd = c.head_dim;
-  const int64_t kv_dim = s.kv.kv_dim;
+  const BatchToken& b = s.batch[static_cast<size_t>(t)];
+  const int64_t kv_dim = b.kv->kv_dim;
   const int64_t g = head / (c.n_head / c.n_head_kv);  // the KV head this query head shares
-  const int64_t p = s.pos0 + t;
+  const int64_t p = b.pos;
   const int64_t first = c.slides(layer) ? std::max<int64_t>(0, p - c.sliding_window + 1) : 0;
   const int64_t n_keys = p - first + 1;
   const float* q = s.act.q.data() + t * c.n_head * hd + head * hd;
-  const float* K = s.kv.k[static_cast<size_t>(layer)].data();
-  const float* V = s.kv.v[static_cast<size_t>(layer)].data();
+  const float* K = b.kv->k[static_cast<size_t>(layer)].data();
+  const float* V = b.kv->v[static_cast<size_t>(layer)].data();
   for (int64_t j = 0; j < n_keys; ++j) {
     scores[j] = Dot(q, K + (first + j) * kv_dim + g * hd, hd) * c.attn_scale;
   }
@@ -68,7 +69,7 @@ void AttentionBlock(const Step& s, int64_t layer) {
   const LayerWeights& L = s.model.weights().layers[static_cast<size_t>(layer)];
   Activations& a = s.act;
   const int64_t d = c.n_embd;
-  const int64_t kv_dim = s.kv.kv_dim;
+  const int64_t kv_dim = c.n_head_kv * c.head_dim;
 
   for (int64_t t = 0; t < s.n; ++t) {
     RmsNorm(a.x.data() + t * d, L.attn_norm.data, d, c.norm_eps, a.h.data() + t * d);  // [n, d]
@@ -77,17 +78,18 @@ void AttentionBlock(const Step& s, int64_t layer) {
 
   RopeParams rope{c.head_dim, c.n_rot, c.rope_base, c.rope_layout,
                   s.model.weights().rope_freqs.data};
+  // Every token's key and value go into its sequence's cache before any token attends.
   for (int64_t t = 0; t < s.n; ++t) {
-    const int64_t p = s.pos0 + t;
-    Rope(a.q.data() + t * c.n_head * c.head_dim, c.n_head, p, rope);
-    Rope(a.k.data() + t * kv_dim, c.n_head_kv, p, rope);
-    std::memcpy(s.kv.k[static_cast<size_t>(layer)].data() + p * kv_dim, a.k.data() + t * kv_dim,
+    const BatchToken& b = s.batch[static_cast<size_t>(t)];
+    Rope(a.q.data() + t * c.n_head * c.head_dim, c.n_head, b.pos, rope);
+    Rope(a.k.data() + t * kv_dim, c.n_head_kv, b.pos, rope);
+    std::memcpy(b.kv->k[static_cast<size_t>(layer)].data() + b.pos * kv_dim, a.k.data() + t * kv_dim,
                 sizeof(float) * kv_dim);
-    std::memcpy(s.kv.v[static_cast<size_t>(layer)].data() + p * kv_dim, a.v.data() + t * kv_dim,
+    std::memcpy(b.kv->v[static_cast<size_t>(layer)].data() + b.pos * kv_dim, a.v.data() + t * kv_dim,
                 sizeof(float) * kv_dim);
   }
 
-  const int64_t n_ctx = s.kv.n_ctx;
+  const int64_t n_ctx = a.n_ctx;
   s.pool.ParallelFor(s.n * c.n_head, [&](int64_t task, int worker) {
     AttendHead(s, layer, task / c.n_head, task % c.n_head, a.scores.data() + worker * n_ctx);
   });

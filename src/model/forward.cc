@@ -9,25 +9,27 @@
 namespace densing {
 namespace {
 
-void Embed(const Step& s, std::span<const int32_t> tokens) {
+void Embed(const Step& s) {
   const int64_t d = s.c.n_embd;
   const TensorView& embd = s.model.weights().token_embd;
   for (int64_t t = 0; t < s.n; ++t) {
     float* x = s.act.x.data() + t * d;  // [d]
-    DequantizeRow(embd, tokens[static_cast<size_t>(t)], x);
+    DequantizeRow(embd, s.batch[static_cast<size_t>(t)].token, x);
     if (s.c.embedding_scale != 1.0f) Scale(x, s.c.embedding_scale, d);
   }
 }
 
-// logits = softcap(output · norm(x) · logit_scale) for the rows [first, n).
-void Output(const Step& s, int64_t first, float* logits) {
+// logits = softcap(output · norm(x) · logit_scale) for the tokens that want them.
+void Output(const Step& s, float* logits) {
   const int64_t d = s.c.n_embd;
   const Weights& w = s.model.weights();
-  const int64_t rows = s.n - first;
-  for (int64_t t = first; t < s.n; ++t) {
-    RmsNorm(s.act.x.data() + t * d, w.output_norm.data, d, s.c.norm_eps,
-            s.act.h.data() + (t - first) * d);
+  int64_t rows = 0;
+  for (int64_t t = 0; t < s.n; ++t) {
+    if (!s.batch[static_cast<size_t>(t)].logits) continue;
+    RmsNorm(s.act.x.data() + t * d, w.output_norm.data, d, s.c.norm_eps, s.act.h.data() + rows * d);
+    ++rows;
   }
+  if (rows == 0) return;
   MatMul(w.output, s.act.h.data(), rows, logits, s.act.scratch.data(), s.pool);  // [rows, n_vocab]
   const int64_t n_vocab = w.output.ne[1];
   if (s.c.logit_scale != 1.0f) Scale(logits, s.c.logit_scale, rows * n_vocab);
@@ -36,33 +38,46 @@ void Output(const Step& s, int64_t first, float* logits) {
 
 }  // namespace
 
+void ForwardBatch(const Model& model, std::span<const BatchToken> batch, Activations& act,
+                  ThreadPool& pool, float* logits) {
+  const ModelConfig& c = model.config();
+  const int64_t n = static_cast<int64_t>(batch.size());
+  if (n == 0) Fail("no tokens to evaluate");
+  if (n > act.n_batch) Fail("a batch of {} tokens exceeds the {} the buffers hold", n, act.n_batch);
+  const int64_t n_vocab = model.weights().token_embd.ne[1];
+  for (const BatchToken& b : batch) {
+    if (b.token < 0 || b.token >= n_vocab) {
+      Fail("token id {} is outside the vocabulary of {} tokens", b.token, n_vocab);
+    }
+    if (b.kv == nullptr || b.pos < 0 || b.pos >= b.kv->n_ctx || b.kv->n_ctx > act.n_ctx) {
+      Fail("position {} does not fit the context", b.pos);
+    }
+  }
+  const Step s{model, c, batch, act, pool, n};
+  Embed(s);
+  for (int64_t layer = 0; layer < c.n_layer; ++layer) {
+    AttentionBlock(s, layer);
+    FeedForwardBlock(s, layer);
+  }
+  Output(s, logits);
+}
+
 void Forward(const Model& model, std::span<const int32_t> tokens, int64_t pos0, KvCache& kv,
              Activations& act, ThreadPool& pool, float* logits, bool all_logits) {
-  const ModelConfig& c = model.config();
   const int64_t n_vocab = model.weights().output.ne[1];
   const int64_t n_total = static_cast<int64_t>(tokens.size());
   if (n_total == 0) Fail("no tokens to evaluate");
   if (pos0 < 0 || pos0 + n_total > kv.n_ctx) {
     Fail("{} tokens at position {} do not fit the context of {} tokens", n_total, pos0, kv.n_ctx);
   }
-  for (int32_t t : tokens) {
-    if (t < 0 || t >= model.weights().token_embd.ne[1]) {
-      Fail("token id {} is outside the vocabulary of {} tokens", t, model.weights().token_embd.ne[1]);
-    }
-  }
+  std::vector<BatchToken>& batch = act.batch;
   for (int64_t start = 0; start < n_total; start += act.n_batch) {
     const int64_t n = std::min(act.n_batch, n_total - start);
-    const Step s{model, c, kv, act, pool, n, pos0 + start};
-    Embed(s, tokens.subspan(static_cast<size_t>(start), static_cast<size_t>(n)));
-    for (int64_t layer = 0; layer < c.n_layer; ++layer) {
-      AttentionBlock(s, layer);
-      FeedForwardBlock(s, layer);
+    batch.clear();
+    for (int64_t t = start; t < start + n; ++t) {
+      batch.push_back({tokens[static_cast<size_t>(t)], pos0 + t, &kv, all_logits || t == n_total - 1});
     }
-    if (all_logits) {
-      Output(s, 0, logits + start * n_vocab);
-    } else if (start + n == n_total) {
-      Output(s, n - 1, logits);
-    }
+    ForwardBatch(model, batch, act, pool, all_logits ? logits + start * n_vocab : logits);
   }
 }
 

@@ -17,15 +17,29 @@ namespace densing {
 void Forward(const Model& model, std::span<const int32_t> tokens, int64_t pos0, KvCache& kv,
              Activations& act, ThreadPool& pool, float* logits, bool all_logits);
 
+// One token of a batch that may mix sequences: the cache it belongs to and its position there.
+// Tokens of one sequence must appear in position order; each sees its own cache up to itself.
+struct BatchToken {
+  int32_t token;
+  int64_t pos;
+  KvCache* kv;
+  bool logits;  // whether its logits are wanted
+};
+
+// Runs a batch of at most act.n_batch tokens from any number of sequences through the model in
+// one step (the weights are read once for all of them). `logits` receives one [n_vocab] row per
+// token that asked for it, in batch order.
+void ForwardBatch(const Model& model, std::span<const BatchToken> batch, Activations& act,
+                  ThreadPool& pool, float* logits);
+
 // The blocks the decoder is made of, for the files that implement them.
 struct Step {
   const Model& model;
   const ModelConfig& c;
-  KvCache& kv;
+  std::span<const BatchToken> batch;
   Activations& act;
   ThreadPool& pool;
-  int64_t n;     // tokens in this step
-  int64_t pos0;  // position of the first
+  int64_t n;  // tokens in this step
 };
 
 void AttentionBlock(const Step& s, int64_t layer);

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "kernels/matmul.h"
+#include "model/forward.h"
 
 namespace densing {
 
@@ -14,8 +15,9 @@ KvCache::KvCache(const ModelConfig& c, int64_t n_ctx_)
   v.assign(static_cast<size_t>(c.n_layer), std::vector<float>(n));
 }
 
-Activations::Activations(const Model& model, int64_t n_batch_, int64_t n_ctx, int n_threads)
-    : n_batch(n_batch_) {
+Activations::Activations(const Model& model, int64_t n_batch_, int64_t n_ctx_, int n_threads)
+    : n_batch(n_batch_), n_ctx(n_ctx_) {
+  batch.reserve(static_cast<size_t>(n_batch));
   const ModelConfig& c = model.config();
   const auto B = static_cast<size_t>(n_batch);
   const auto d = static_cast<size_t>(c.n_embd);

@@ -18,10 +18,15 @@ struct KvCache {
   std::vector<std::vector<float>> v;   // per layer: [n_ctx, kv_dim]
 };
 
+struct BatchToken;
+
 struct Activations {
+  // n_ctx: the largest context of any cache a batch will read.
   Activations(const Model& model, int64_t n_batch, int64_t n_ctx, int n_threads);
 
   int64_t n_batch;                  // most tokens one Forward step takes
+  int64_t n_ctx;
+  std::vector<BatchToken> batch;    // [n_batch] Forward's step, reserved up front
   std::vector<float> x;             // [n_batch, n_embd] residual stream
   std::vector<float> h;             // [n_batch, n_embd] normed input of a block
   std::vector<float> qkv;           // [n_batch, (n_head + 2·n_kv)·hd] fused projection

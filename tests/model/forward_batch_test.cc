@@ -1,0 +1,48 @@
+// A batch mixing sequences gives each sequence the logits it gets alone.
+#include <gtest/gtest.h>
+
+#include "model/forward.h"
+#include "runtime/session.h"
+#include "testing/shared_dir.h"
+
+namespace densing {
+namespace {
+
+TEST(ForwardBatch, MixedSequencesMatchSeparateRuns) {
+  DENSING_REQUIRE_SHARED();
+  for (const char* name : {"tiny-llama-gqa.gguf", "tiny-moe-Q4_K_M.gguf", "tiny-gemma2.gguf"}) {
+    auto model = Model::Load(testing::SharedDir() + "/models/" + name);
+    ThreadPool pool(2);
+    const std::vector<int32_t> a = {1, 300, 301, 302, 303, 304}, b = {1, 50, 60};
+    std::vector<float> alone_a, alone_b;
+    {
+      Session s(*model, pool, 16);
+      auto l = s.Eval(a);
+      alone_a.assign(l.begin(), l.end());
+    }
+    {
+      Session s(*model, pool, 16);
+      auto l = s.Eval(b);
+      alone_b.assign(l.begin(), l.end());
+    }
+    // Both prompts, interleaved, in one batch, over two caches.
+    KvCache ka(model->config(), 16), kb(model->config(), 16);
+    Activations act(*model, 16, 16, pool.n_threads());
+    std::vector<BatchToken> batch;
+    for (size_t i = 0; i < a.size(); ++i) {
+      batch.push_back({a[i], static_cast<int64_t>(i), &ka, i + 1 == a.size()});
+      if (i < b.size()) batch.push_back({b[i], static_cast<int64_t>(i), &kb, i + 1 == b.size()});
+    }
+    const int64_t n_vocab = model->weights().output.ne[1];
+    std::vector<float> logits(2 * n_vocab);
+    ForwardBatch(*model, batch, act, pool, logits.data());
+    // b's last token comes before a's in the batch.
+    for (int64_t i = 0; i < n_vocab; ++i) {
+      EXPECT_NEAR(logits[i], alone_b[i], 1e-4) << name;
+      EXPECT_NEAR(logits[n_vocab + i], alone_a[i], 1e-4) << name;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace densing
