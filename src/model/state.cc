@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "base/error.h"
 #include "kernels/matmul.h"
 #include "model/forward.h"
 
@@ -13,6 +14,16 @@ KvCache::KvCache(const ModelConfig& c, int64_t n_ctx_)
   const size_t n = static_cast<size_t>(n_ctx * kv_dim);
   k.assign(static_cast<size_t>(c.n_layer), std::vector<float>(n));
   v.assign(static_cast<size_t>(c.n_layer), std::vector<float>(n));
+}
+
+void KvCache::CopyPrefix(const KvCache& from, int64_t n) {
+  DENSING_CHECK(from.kv_dim == kv_dim && k.size() == from.k.size() && n >= 0 && n <= n_ctx &&
+                n <= from.n_ctx);
+  const auto count = static_cast<std::ptrdiff_t>(n * kv_dim);
+  for (size_t l = 0; l < k.size(); ++l) {
+    std::copy(from.k[l].begin(), from.k[l].begin() + count, k[l].begin());
+    std::copy(from.v[l].begin(), from.v[l].begin() + count, v[l].begin());
+  }
 }
 
 Activations::Activations(const Model& model, int64_t n_batch_, int64_t n_ctx_, int n_threads)

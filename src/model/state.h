@@ -12,6 +12,9 @@ namespace densing {
 struct KvCache {
   KvCache(const ModelConfig& config, int64_t n_ctx);
 
+  // Copies positions [0, n) of `from` (a cache of the same model), so a sequence can fork.
+  void CopyPrefix(const KvCache& from, int64_t n);
+
   int64_t n_ctx;
   int64_t kv_dim;                      // n_head_kv · head_dim
   std::vector<std::vector<float>> k;   // per layer: [n_ctx, kv_dim], row = position

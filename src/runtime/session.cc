@@ -50,3 +50,15 @@ void Session::Truncate(int64_t n) {
 }
 
 }  // namespace densing
+
+namespace densing {
+
+void Session::CopyFrom(const Session& other, int64_t n) {
+  if (&other.model_ != &model_ || n < 0 || n > other.n_past() || n > kv_.n_ctx) {
+    Fail("cannot copy {} tokens from a session of {}", n, other.n_past());
+  }
+  kv_.CopyPrefix(other.kv_, n);
+  tokens_.assign(other.tokens_.begin(), other.tokens_.begin() + n);
+}
+
+}  // namespace densing

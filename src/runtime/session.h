@@ -25,6 +25,11 @@ class Session {
 
   // Forgets positions from n on, so the sequence can continue differently from there.
   void Truncate(int64_t n);
+  // Makes this session hold the first n tokens of `other` (same model), without evaluating them.
+  void CopyFrom(const Session& other, int64_t n);
+
+  KvCache& kv() { return kv_; }
+  Activations& activations() { return act_; }
 
   const std::vector<int32_t>& tokens() const { return tokens_; }
   int64_t n_past() const { return static_cast<int64_t>(tokens_.size()); }

@@ -1,6 +1,7 @@
 // A batch mixing sequences gives each sequence the logits it gets alone.
 #include <gtest/gtest.h>
 
+#include "base/error.h"
 #include "model/forward.h"
 #include "runtime/session.h"
 #include "testing/shared_dir.h"
@@ -42,6 +43,29 @@ TEST(ForwardBatch, MixedSequencesMatchSeparateRuns) {
       EXPECT_NEAR(logits[n_vocab + i], alone_a[i], 1e-4) << name;
     }
   }
+}
+
+}  // namespace
+}  // namespace densing
+
+namespace densing {
+namespace {
+
+TEST(Session, CopyFromContinuesLikeTheOriginal) {
+  DENSING_REQUIRE_SHARED();
+  auto model = Model::Load(testing::SharedDir() + "/models/tiny-llama-gqa.gguf");
+  ThreadPool pool(1);
+  Session a(*model, pool, 16), b(*model, pool, 16);
+  const std::vector<int32_t> prefix = {1, 300, 301, 302}, next = {303, 304};
+  a.Eval(prefix);
+  b.CopyFrom(a, 3);  // fork after three tokens
+  EXPECT_EQ(b.n_past(), 3);
+  const std::vector<int32_t> rest = {302, 303, 304};
+  auto lb = b.Eval(rest);
+  std::vector<float> from_copy(lb.begin(), lb.end());
+  auto la = a.Eval(next);
+  for (size_t i = 0; i < from_copy.size(); ++i) EXPECT_NEAR(from_copy[i], la[i], 1e-5);
+  EXPECT_THROW(b.CopyFrom(a, 99), Error);
 }
 
 }  // namespace
