@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <exception>
 #include <new>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -30,6 +31,16 @@ void AddRegisteredCommands(CLI::App& app) {
 
 }  // namespace densing::cli
 
+// llama.cpp spells some options with one dash and several letters, which CLI11 cannot declare.
+std::vector<std::string> LlamaCppSpellings(int argc, char** argv) {
+  std::vector<std::string> args(argv, argv + argc);
+  for (std::string& a : args) {
+    if (a == "-sys") a = "--system-prompt";
+    if (a == "-np") a = "--parallel";
+  }
+  return args;
+}
+
 int main(int argc, char** argv) {
   CLI::App app{"densing: run small dense language models and measure their knowledge density"};
   app.require_subcommand(1);
@@ -45,7 +56,10 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "densing: error: unknown command '%s' (see --help)\n", argv[1]);
       return 1;
     }
-    app.parse(argc, argv);
+    std::vector<std::string> args = LlamaCppSpellings(argc, argv);
+    std::reverse(args.begin() + 1, args.end());  // CLI11 takes them last first
+    args.erase(args.begin());
+    app.parse(args);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {

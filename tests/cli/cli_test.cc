@@ -26,11 +26,16 @@ std::string Quote(const std::string& s) {
   return q + "'";
 }
 
-Result Densing(const std::vector<std::string>& args) {
+Result Densing(const std::vector<std::string>& args, const std::string& stdin_text = "") {
   const std::string err_path = ::testing::TempDir() + "/densing_stderr.txt";
   std::string cmd = Quote(testing::DensingBinary());
   for (const std::string& a : args) cmd += " " + Quote(a);
-  cmd += " 2>" + Quote(err_path) + " </dev/null";
+  const std::string in_path = ::testing::TempDir() + "/densing_stdin.txt";
+  {
+    std::ofstream in(in_path, std::ios::binary);
+    in << stdin_text;
+  }
+  cmd += " 2>" + Quote(err_path) + " <" + Quote(in_path);
   Result r;
   FILE* p = popen(cmd.c_str(), "r");
   std::array<char, 4096> buf;
@@ -65,6 +70,17 @@ TEST(Cli, GreedyGenerationReproducesTheReference) {
     const std::string ours = "<s> " + r.out;
     EXPECT_EQ(ours.substr(0, expected.size()), expected) << "prompt " << i;
   }
+}
+
+TEST(Cli, ChatReadsTurnsFromPipedInput) {
+  DENSING_REQUIRE_SHARED();
+  const Result r = Densing({"chat", "-m", Model("stories260K.gguf"), "-sys", "Tell stories.", "-n", "12",
+                            "--temp", "0"},
+                           "Hello\n\nOnce more\n");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("using ChatML"), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 2) << r.out;  // two replies, a line each
+  EXPECT_EQ(Densing({"chat", "-m", Model("stories260K.gguf")}, "").code, 0);  // end of input at once
 }
 
 TEST(Cli, TokenizeIdsIsAJsonArray) {
