@@ -2,6 +2,7 @@
 // outputs that parse, and one-line errors with exit code 1 for bad input.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
@@ -27,10 +28,13 @@ std::string Quote(const std::string& s) {
 }
 
 Result Densing(const std::vector<std::string>& args, const std::string& stdin_text = "") {
-  const std::string err_path = ::testing::TempDir() + "/densing_stderr.txt";
+  // CTest runs tests in parallel processes: every call gets its own files.
+  static int calls = 0;
+  const std::string tag = std::to_string(::getpid()) + "_" + std::to_string(calls++);
+  const std::string err_path = ::testing::TempDir() + "/densing_stderr_" + tag + ".txt";
   std::string cmd = Quote(testing::DensingBinary());
   for (const std::string& a : args) cmd += " " + Quote(a);
-  const std::string in_path = ::testing::TempDir() + "/densing_stdin.txt";
+  const std::string in_path = ::testing::TempDir() + "/densing_stdin_" + tag + ".txt";
   {
     std::ofstream in(in_path, std::ios::binary);
     in << stdin_text;
@@ -44,6 +48,8 @@ Result Densing(const std::vector<std::string>& args, const std::string& stdin_te
   const int status = pclose(p);
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   r.err = testing::ReadFile(err_path);
+  std::filesystem::remove(err_path);
+  std::filesystem::remove(in_path);
   return r;
 }
 
@@ -125,7 +131,7 @@ TEST(Cli, LogitsPrintsTheFixtureShape) {
 TEST(Cli, BadInputIsOneLineAndExitCodeOne) {
   ExpectOneLineError(Densing({"inspect", "-m", "/nonexistent.gguf"}), "/nonexistent.gguf");
   ExpectOneLineError(Densing({"frobnicate"}), "frobnicate");
-  const std::string junk = ::testing::TempDir() + "/junk.gguf";
+  const std::string junk = ::testing::TempDir() + "/junk_" + std::to_string(::getpid()) + ".gguf";
   {
     std::ofstream f(junk, std::ios::binary);
     f << "GGUF\x03";  // truncated inside the version

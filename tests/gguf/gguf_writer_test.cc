@@ -14,7 +14,7 @@ namespace {
 
 TEST(GgufWriter, RoundTripIsByteIdentical) {
   DENSING_REQUIRE_SHARED();
-  const std::string out = ::testing::TempDir() + "/roundtrip.gguf";
+  const std::string out = testing::TempPath("roundtrip.gguf");
   int n = 0;
   for (const auto& e : std::filesystem::directory_iterator(testing::SharedDir() + "/models")) {
     if (e.path().extension() != ".gguf") continue;
@@ -27,7 +27,7 @@ TEST(GgufWriter, RoundTripIsByteIdentical) {
 }
 
 TEST(GgufWriter, WritesWhatTheReaderReads) {
-  const std::string out = ::testing::TempDir() + "/small.gguf";
+  const std::string out = testing::TempPath("small.gguf");
   {
     Writer w(out, 64);
     w.AddKeyValue("general.alignment", Value{ValueType::kU32, uint64_t{64}});
@@ -52,7 +52,7 @@ TEST(GgufWriter, WritesWhatTheReaderReads) {
 }
 
 TEST(GgufWriter, UnfinishedWriteLeavesNoFile) {
-  const std::string out = ::testing::TempDir() + "/unfinished.gguf";
+  const std::string out = testing::TempPath("unfinished.gguf");
   std::filesystem::remove(out);
   {
     Writer w(out);

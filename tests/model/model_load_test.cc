@@ -19,7 +19,7 @@ std::string Variant(const std::string& src, const std::string& name,
   auto f = gguf::File::Open(testing::SharedDir() + "/models/" + src);
   std::vector<gguf::KeyValue> kv = f->metadata();
   edit(kv);
-  const std::string path = ::testing::TempDir() + "/" + name;
+  const std::string path = testing::TempPath(name);
   gguf::Writer w(path, f->alignment());
   for (auto& e : kv) w.AddKeyValue(e.key, e.value);
   for (const auto& t : f->tensors()) w.AddTensor(t.name, t.type, std::span(t.ne.data(), t.n_dims));

@@ -30,7 +30,7 @@ TEST(Quantize, ReproducesEveryReferenceFileByteForByte) {
     if (!fs::exists(source)) continue;
     const QuantTarget target = ParseQuantTarget(stem.substr(dash + 1));
     auto in = gguf::File::Open(source.string());
-    const std::string out = ::testing::TempDir() + "/quantized.gguf";
+    const std::string out = testing::TempPath("quantized.gguf");
     QuantizeFile(*in, out, target, PlanTypes(*in, target, {}), pool);
     EXPECT_EQ(testing::ReadFile(out), testing::ReadFile(e.path().string())) << stem;
     ++compared;
@@ -71,7 +71,7 @@ TEST(Quantize, EveryTypeStaysWithinItsErrorAndRuns) {
                 {"Q6_K", 0.03}, {"Q8_0", 0.01}};
   for (const auto& c : kCases) {
     const QuantTarget target = ParseQuantTarget(c.type);
-    const std::string out = ::testing::TempDir() + "/q.gguf";
+    const std::string out = testing::TempPath("q.gguf");
     QuantizeFile(*in, out, target, PlanTypes(*in, target, {}), pool);
     auto q = Model::Load(out);
     const TensorView a = in->Tensor("blk.0.ffn_up.weight");

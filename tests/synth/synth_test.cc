@@ -32,7 +32,7 @@ TEST(Synth, EveryArchitectureLoadsAndRuns) {
   for (const char* arch : {"llama", "qwen2", "minicpm", "phi3", "gemma2", "moe"}) {
     for (const char* type : {"F16", "Q4_K_M", "Q8_0"}) {
       const SynthShape s = Small(arch);
-      const std::string path = ::testing::TempDir() + "/synth.gguf";
+      const std::string path = testing::TempPath("synth.gguf");
       Synthesize(s, ParseQuantTarget(type), {}, 7, path, pool);
       auto model = Model::Load(path);
       const ModelConfig& c = model->config();
@@ -73,7 +73,7 @@ TEST(Synth, NamedShapesHaveTheRealSizes) {
 
 TEST(Synth, SameSeedSameFileAnyThreads) {
   const SynthShape s = Small("qwen2");
-  const std::string a = ::testing::TempDir() + "/a.gguf", b = ::testing::TempDir() + "/b.gguf";
+  const std::string a = testing::TempPath("a.gguf"), b = testing::TempPath("b.gguf");
   ThreadPool one(1), two(2);
   Synthesize(s, ParseQuantTarget("Q4_0"), {}, 3, a, one);
   Synthesize(s, ParseQuantTarget("Q4_0"), {}, 3, b, two);
@@ -86,7 +86,7 @@ TEST(Synth, ParameterCountMatchesTheShape) {
   ThreadPool pool(2);
   SynthShape s = Small("llama");
   s.tied = false;
-  const std::string path = ::testing::TempDir() + "/count.gguf";
+  const std::string path = testing::TempPath("count.gguf");
   Synthesize(s, ParseQuantTarget("F16"), {}, 1, path, pool);
   auto f = gguf::File::Open(path);
   const int64_t d = s.n_embd, kv = s.n_head_kv * s.hd();

@@ -1,6 +1,8 @@
 // Locating shared test material.
 #include "testing/shared_dir.h"
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -21,6 +23,10 @@ std::string SharedMissing() {
 }
 
 std::string DensingBinary() { return DENSING_BINARY; }
+
+std::string TempPath(const std::string& name) {
+  return std::filesystem::temp_directory_path().string() + "/densing_" + std::to_string(::getpid()) + "_" + name;
+}
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
