@@ -89,6 +89,18 @@ TEST(Cli, ChatReadsTurnsFromPipedInput) {
   EXPECT_EQ(Densing({"chat", "-m", Model("stories260K.gguf")}, "").code, 0);  // end of input at once
 }
 
+TEST(Cli, QuantizeReportsSizesAndKld) {
+  DENSING_REQUIRE_SHARED();
+  const std::string out = testing::TempPath("cli-q.gguf");
+  const Result r = Densing({"quantize", Model("tiny-llama-gqa.gguf"), out, "Q8_0", "--kld",
+                            testing::SharedDir() + "/data/tinystories/head-40k.txt", "--kld-ctx", "64",
+                            "--kld-chunks", "4"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("bits per weight  32.000 -> 8.5"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("KL-divergence"), std::string::npos) << r.out;
+  ExpectOneLineError(Densing({"quantize", Model("tiny-llama-gqa.gguf"), out, "Q7_K"}), "Q7_K");
+}
+
 TEST(Cli, TokenizeIdsIsAJsonArray) {
   DENSING_REQUIRE_SHARED();
   const auto fixture = nlohmann::json::parse(
