@@ -1,0 +1,123 @@
+// A request's life in a slot: prompt, then one sampled token per step until it ends.
+#include "server/slot.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "base/error.h"
+#include "server/logprobs.h"
+
+namespace densing::server {
+
+Slot::Slot(const ModelConfig& config, int64_t n_ctx, const Tokenizer& tokenizer, Counters& counters)
+    : tokenizer_(tokenizer), counters_(counters), kv_(config, n_ctx) {
+  for (int32_t id = 0; id < tokenizer.n_vocab(); ++id) {
+    if (tokenizer.IsEndOfGeneration(id)) end_ids_.push_back(id);
+  }
+}
+
+int64_t Slot::CommonPrefix(std::span<const int32_t> prompt) const {
+  const size_t n = std::min(prompt.size(), cached_.size());
+  size_t i = 0;
+  while (i < n && prompt[i] == cached_[i]) ++i;
+  return static_cast<int64_t>(i);
+}
+
+void Slot::Start(std::shared_ptr<Task> task, const Slot& from, int64_t reuse, uint64_t order) {
+  DENSING_CHECK(!busy() && reuse >= 0 && reuse <= from.CommonPrefix(task->job().prompt));
+  if (&from != this) {
+    kv_.CopyPrefix(from.kv_, reuse);
+    cached_.assign(from.cached_.begin(), from.cached_.begin() + reuse);
+  } else {
+    cached_.resize(static_cast<size_t>(reuse));
+  }
+  task_ = std::move(task);
+  ++counters_.busy_slots;
+  counters_.cached_tokens += reuse;
+  order_ = order;
+  const Job& job = task_->job();
+  n_cached_ = reuse;
+  n_generated_ = 0;
+  next_ = -1;
+  sampler_.emplace(job.sampler);
+  decoder_.emplace(tokenizer_);
+  stop_ = StopMatcher(job.stop);
+  prompt_logprobs_.clear();
+  if (job.prompt_logprobs) {
+    TokenLogprob first;
+    first.id = job.prompt[0];
+    first.known = false;
+    prompt_logprobs_.push_back(first);
+  }
+}
+
+int64_t Slot::prompt_left() const {
+  if (!busy() || next_ >= 0) return 0;
+  return static_cast<int64_t>(prompt().size()) - static_cast<int64_t>(cached_.size());
+}
+
+void Slot::RecordPromptLogprob(std::span<const float> logits, size_t i) {
+  const Job& job = task_->job();
+  prompt_logprobs_.push_back(ComputeLogprob(logits, job.prompt[i + 1], job.top_logprobs));
+}
+
+void Slot::Emit(std::string_view text, const TokenLogprob* logprob) { task_->Emit(text, logprob); }
+
+void Slot::Sample(std::span<const float> logits) {
+  const Job& job = task_->job();
+  task_->EmitLogprobs(std::move(prompt_logprobs_));  // the prompt is done
+  prompt_logprobs_.clear();
+  if (job.max_tokens == 0) {
+    Finish(FinishReason::kLength);
+    return;
+  }
+  if (job.ignore_eos) {
+    masked_.assign(logits.begin(), logits.end());
+    for (int32_t e : end_ids_) {
+      if (static_cast<size_t>(e) < masked_.size()) masked_[static_cast<size_t>(e)] = -INFINITY;
+    }
+    logits = masked_;
+  }
+  const int32_t id = sampler_->Sample(logits, cached_);
+  if (tokenizer_.IsEndOfGeneration(id)) {
+    Finish(FinishReason::kStop);
+    return;
+  }
+  ++n_generated_;
+  ++counters_.generated_tokens;
+  std::optional<TokenLogprob> lp;
+  if (job.top_logprobs >= 0) lp = ComputeLogprob(logits, id, job.top_logprobs);
+  Emit(stop_.Push(decoder_->Push(id)), lp ? &*lp : nullptr);
+  if (stop_.stopped()) {
+    Finish(FinishReason::kStop);
+  } else if (job.max_tokens >= 0 && n_generated_ >= job.max_tokens) {
+    Finish(FinishReason::kLength);
+  } else if (static_cast<int64_t>(cached_.size()) >= kv_.n_ctx) {
+    Finish(FinishReason::kLength);  // no room to evaluate the token just sampled
+  } else {
+    next_ = id;
+  }
+}
+
+void Slot::Finish(FinishReason reason, std::string error) {
+  if (!busy()) return;
+  if (reason == FinishReason::kStop || reason == FinishReason::kLength) {
+    std::string rest = stop_.Push(decoder_->Flush());
+    if (!stop_.stopped()) rest += stop_.Flush();
+    Emit(rest, nullptr);
+  }
+  Outcome o;
+  o.finish = reason;
+  o.n_prompt = static_cast<int64_t>(prompt().size());
+  o.n_cached = n_cached_;
+  o.n_generated = n_generated_;
+  o.error = std::move(error);
+  if (reason == FinishReason::kError) cached_.clear();  // the cache may be half written
+  --counters_.busy_slots;
+  task_->Finish(std::move(o));
+  task_.reset();
+  next_ = -1;
+  prompt_logprobs_.clear();
+}
+
+}  // namespace densing::server

@@ -1,0 +1,223 @@
+// The scheduler on stories260K: batched greedy generation equals single-sequence generation, 32
+// requests on 4 slots equal each request alone, echo logprobs equal the model's, a full queue
+// refuses, a cancelled request frees its slot.
+#include "server/scheduler.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cmath>
+#include <thread>
+
+#include "base/error.h"
+#include "generate/generate.h"
+#include "server/served_model.h"
+#include "testing/shared_dir.h"
+
+namespace densing::server {
+namespace {
+
+using std::chrono::milliseconds;
+
+const ServedModel& Stories() {
+  static const auto* model =
+      ServedModel::Load(testing::SharedDir() + "/models/stories260K.gguf", "").release();
+  return *model;
+}
+
+struct Result {
+  std::string text;
+  std::vector<TokenLogprob> logprobs;
+  Outcome outcome;
+};
+
+// Waits for a task, 30 s at most.
+Result Collect(Task& task) {
+  Progress p;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!p.done && std::chrono::steady_clock::now() < deadline) task.Wait(p, milliseconds(100));
+  EXPECT_TRUE(p.done) << "the task did not finish in 30 s";
+  return {p.text, p.logprobs, p.done ? task.outcome() : Outcome{}};
+}
+
+Job GreedyJob(const std::string& prompt, int64_t max_tokens) {
+  Job job;
+  job.prompt = Stories().tokenizer->Encode(prompt, true, false);
+  job.max_tokens = max_tokens;
+  job.sampler.temperature = 0;
+  return job;
+}
+
+std::string Reference(const Job& job) {
+  ThreadPool pool(2);
+  Session session(*Stories().model, pool, 256);
+  GenerateParams params;
+  params.n_predict = job.max_tokens;
+  params.sampler = job.sampler;
+  std::string text;
+  Generate(session, *Stories().tokenizer, job.prompt, params, [&](int32_t, std::string_view t) {
+    text += t;
+    return true;
+  });
+  return text;
+}
+
+std::vector<Job> ManyJobs(int n) {
+  static const char* const kNames[] = {"Lily", "Tom", "a big dog", "the sun", "Ben and Sue"};
+  std::vector<Job> jobs;
+  for (int i = 0; i < n; ++i) {
+    std::string prompt = "Once upon a time, " + std::string(kNames[i % 5]);
+    for (int j = 0; j < i % 4; ++j) prompt += " went to the park and saw a bird";
+    jobs.push_back(GreedyJob(prompt, 8 + (i * 7) % 40));
+  }
+  return jobs;
+}
+
+SchedulerOptions Options(int n_slots, int64_t n_batch) {
+  SchedulerOptions o;
+  o.n_slots = n_slots;
+  o.n_ctx = 256;
+  o.n_batch = n_batch;
+  o.n_threads = 2;
+  return o;
+}
+
+TEST(Scheduler, GreedyEqualsSingleSequenceGeneration) {
+  DENSING_REQUIRE_SHARED();
+  Scheduler s(*Stories().model, *Stories().tokenizer, Options(4, 16));
+  s.Start();
+  const std::vector<Job> jobs = ManyJobs(6);
+  std::vector<std::shared_ptr<Task>> tasks;
+  for (const Job& job : jobs) tasks.push_back(s.Submit(job));
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    ASSERT_NE(tasks[i], nullptr);
+    const Result r = Collect(*tasks[i]);
+    EXPECT_EQ(r.text, Reference(jobs[i])) << "request " << i;
+    EXPECT_EQ(r.outcome.n_prompt, static_cast<int64_t>(jobs[i].prompt.size()));
+  }
+}
+
+TEST(Scheduler, ThirtyTwoConcurrentRequestsOnFourSlotsEqualEachAlone) {
+  DENSING_REQUIRE_SHARED();
+  const std::vector<Job> jobs = ManyJobs(32);
+  std::vector<std::string> alone;
+  {
+    Scheduler s(*Stories().model, *Stories().tokenizer, Options(4, 16));
+    s.Start();
+    for (const Job& job : jobs) alone.push_back(Collect(*s.Submit(job)).text);
+  }
+  Scheduler s(*Stories().model, *Stories().tokenizer, Options(4, 16));
+  s.Start();
+  std::vector<std::shared_ptr<Task>> tasks;
+  for (const Job& job : jobs) tasks.push_back(s.Submit(job));
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    ASSERT_NE(tasks[i], nullptr) << "request " << i << " was refused";
+    const Result r = Collect(*tasks[i]);
+    EXPECT_EQ(r.text, alone[i]) << "request " << i;
+    EXPECT_EQ(r.outcome.finish, FinishReason::kLength);
+    EXPECT_EQ(r.outcome.n_generated, jobs[i].max_tokens);
+  }
+  EXPECT_GT(s.stats().cached_tokens, 0);  // the shared "Once upon a time, " was reused
+  // The slots are counted free right after the step that finished their last request.
+  for (int i = 0; i < 100 && s.stats().busy_slots > 0; ++i) {
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  EXPECT_EQ(s.stats().busy_slots, 0);
+}
+
+TEST(Scheduler, EchoLogprobsAreTheModels) {
+  DENSING_REQUIRE_SHARED();
+  Scheduler s(*Stories().model, *Stories().tokenizer, Options(2, 8));
+  s.Start();
+  Job job = GreedyJob("Once upon a time, there was a little cat who liked to play", 3);
+  job.prompt_logprobs = true;
+  job.top_logprobs = 2;
+  // A request sharing the prefix runs first, so the echo one must not take the cached prefix.
+  Collect(*s.Submit(GreedyJob("Once upon a time, there was", 2)));
+  const Result r = Collect(*s.Submit(job));
+  const size_t n = job.prompt.size();
+  ASSERT_EQ(r.logprobs.size(), n + 3);
+  EXPECT_FALSE(r.logprobs[0].known);
+
+  ThreadPool pool(2);
+  Session session(*Stories().model, pool, 256);
+  const std::span<const float> all = session.EvalAll(job.prompt);
+  const size_t n_vocab = static_cast<size_t>(session.n_vocab());
+  for (size_t i = 1; i < n; ++i) {
+    const float* row = all.data() + (i - 1) * n_vocab;
+    double z = 0;
+    for (size_t v = 0; v < n_vocab; ++v) z += std::exp(static_cast<double>(row[v]));
+    const double want = row[job.prompt[i]] - std::log(z);
+    EXPECT_EQ(r.logprobs[i].id, job.prompt[i]);
+    EXPECT_NEAR(r.logprobs[i].logprob, want, 1e-3) << "prompt token " << i;
+    ASSERT_EQ(r.logprobs[i].top.size(), 2u);
+  }
+  for (size_t i = n; i < n + 3; ++i) {
+    EXPECT_EQ(r.logprobs[i].top[0].first, r.logprobs[i].id);  // greedy picks the best
+  }
+}
+
+TEST(Scheduler, FullQueueRefuses) {
+  DENSING_REQUIRE_SHARED();
+  SchedulerOptions o = Options(1, 16);
+  o.max_queue = 1;
+  Scheduler s(*Stories().model, *Stories().tokenizer, o);
+  // Not started: one request for the free slot, one in the queue, then refusals.
+  auto a = s.Submit(GreedyJob("Once", 4));
+  auto b = s.Submit(GreedyJob("Once", 4));
+  EXPECT_NE(a, nullptr);
+  EXPECT_NE(b, nullptr);
+  EXPECT_EQ(s.Submit(GreedyJob("Once", 4)), nullptr);
+  EXPECT_EQ(s.stats().queued, 2);
+  s.Start();
+  EXPECT_EQ(Collect(*a).outcome.n_generated, 4);
+  EXPECT_EQ(Collect(*b).outcome.n_generated, 4);
+  EXPECT_NE(s.Submit(GreedyJob("Once", 4)), nullptr);
+}
+
+TEST(Scheduler, CancelFreesTheSlot) {
+  DENSING_REQUIRE_SHARED();
+  Scheduler s(*Stories().model, *Stories().tokenizer, Options(1, 16));
+  s.Start();
+  auto long_task = s.Submit(GreedyJob("Once", 250));
+  Progress p;
+  while (p.text.empty() && !p.done) long_task->Wait(p, milliseconds(100));
+  long_task->Cancel();
+  const Result cancelled = Collect(*long_task);
+  EXPECT_EQ(cancelled.outcome.finish, FinishReason::kCancelled);
+  EXPECT_LT(cancelled.outcome.n_generated, 250);
+  EXPECT_EQ(Collect(*s.Submit(GreedyJob("Once", 3))).outcome.n_generated, 3);
+}
+
+TEST(Scheduler, StopStringsMaxTokensZeroAndAFullContext) {
+  DENSING_REQUIRE_SHARED();
+  Scheduler s(*Stories().model, *Stories().tokenizer, Options(2, 16));
+  s.Start();
+  const std::string full = Collect(*s.Submit(GreedyJob("Once upon a time", 30))).text;
+  Job stop = GreedyJob("Once upon a time", 30);
+  stop.stop = {full.substr(10, 5)};
+  const Result r = Collect(*s.Submit(stop));
+  EXPECT_EQ(r.text, full.substr(0, full.find(stop.stop[0])));
+  EXPECT_EQ(r.outcome.finish, FinishReason::kStop);
+
+  EXPECT_EQ(Collect(*s.Submit(GreedyJob("Once", 0))).outcome.n_generated, 0);
+
+  // Until the context is full: 256 positions in all.
+  Job endless = GreedyJob("Once upon a time", -1);
+  const Result e = Collect(*s.Submit(endless));
+  EXPECT_EQ(e.outcome.finish == FinishReason::kLength || e.outcome.finish == FinishReason::kStop,
+            true);
+  EXPECT_LE(e.outcome.n_prompt + e.outcome.n_generated, 257);
+}
+
+TEST(Scheduler, RefusesImpossibleOptions) {
+  DENSING_REQUIRE_SHARED();
+  const auto make = [](SchedulerOptions o) {
+    Scheduler s(*Stories().model, *Stories().tokenizer, o);
+  };
+  EXPECT_THROW(make(Options(0, 16)), Error);
+  EXPECT_THROW(make(Options(8, 4)), Error);
+}
+
+}  // namespace
+}  // namespace densing::server
