@@ -1,10 +1,13 @@
 // MatMul speed per weight type at model-like shapes, reported as GB/s of weights read.
-//   BM_MatVec/<type>/<shape>/<threads>/<stream>: one token (decode). stream=0 reuses one matrix
-//     (it stays in cache: kernel throughput); stream=1 cycles through copies totalling 1 GiB so
-//     the weights come from DRAM, as in a real forward pass.
-//   BM_Prompt/<type>/<shape>/<threads>: 64 tokens at once (prefill), weights reused across tokens.
+//   BM_MatVec/<type>/<shape>/<threads>/<stream>/<kernel>: one token (decode). stream=0 reuses
+//     one matrix (it stays in cache: kernel throughput); stream=1 cycles through copies totalling
+//     1 GiB so the weights come from DRAM, as in a real forward pass.
+//   BM_Prompt/<type>/<shape>/<threads>/<kernel>: 256 tokens at once (prefill), weights reused
+//     across tokens.
 // Shapes: 0 = 2048 rows × 2048 (a 1B model's attention), 1 = 896 rows × 4864 (Qwen2.5-0.5B's
-// ffn_down). Compare the scalar reference with --benchmark_filter=Ref.
+// ffn_down). Kernels: 0 = best (what MatMul picks), 1 = native Highway tiles, 2 = lanes (AVX-512
+// VNNI), 3 = AMX; a family without a kernel for the type is skipped. Compare the scalar
+// reference with --benchmark_filter=Ref.
 #include <benchmark/benchmark.h>
 
 #include <cstring>
@@ -57,20 +60,32 @@ Weights MakeWeights(DType type, int64_t rows, int64_t k, bool stream) {
   return w;
 }
 
-void Run(benchmark::State& state, int64_t n_tok, bool stream) {
+constexpr MatMulKernel kKernels[] = {MatMulKernel::kBest, MatMulKernel::kNative,
+                                     MatMulKernel::kLanes, MatMulKernel::kAmx};
+constexpr const char* kKernelNames[] = {"best", "native", "lanes", "amx"};
+
+void Run(benchmark::State& state, int64_t n_tok, bool stream, int64_t kernel_arg) {
   const DType type = kTypes[state.range(0)];
   const int64_t rows = kShapes[state.range(1)][0], k = kShapes[state.range(1)][1];
+  const MatMulKernel kernel = kKernels[kernel_arg];
+  if (!HasMatMulKernel(kernel, type)) {
+    state.SkipWithError("no kernel of this family for the type");
+    return;
+  }
   ThreadPool pool(static_cast<int>(state.range(2)));
   const Weights w = MakeWeights(type, rows, k, stream);
   std::vector<float> x(static_cast<size_t>(k * n_tok), 0.5f), y(static_cast<size_t>(rows * n_tok));
   std::vector<uint8_t> scratch(static_cast<size_t>(MatMulScratchBytes(type, k, n_tok)));
   int64_t copy = 0;
   for (auto _ : state) {
-    MatMul(w.View(copy, type, rows, k), x.data(), n_tok, y.data(), scratch.data(), pool);
+    const TensorView view = w.View(copy, type, rows, k);
+    const MatMulOut out{&view, y.data()};
+    MatMulUsing(kernel, std::span<const MatMulOut>(&out, 1), x.data(), n_tok, scratch.data(), pool);
     benchmark::DoNotOptimize(y.data());
     copy = (copy + 1) % w.n_copies;
   }
-  state.SetLabel(std::string(Traits(type).name) + " " + KernelTargetName());
+  state.SetLabel(std::string(Traits(type).name) + " " + KernelTargetName() + " " +
+                 kKernelNames[kernel_arg]);
   state.counters["weight_GB/s"] = benchmark::Counter(static_cast<double>(w.matrix_bytes) * 1e-9,
                                                      benchmark::Counter::kIsIterationInvariantRate);
   if (n_tok > 1) {
@@ -79,8 +94,8 @@ void Run(benchmark::State& state, int64_t n_tok, bool stream) {
   }
 }
 
-void BM_MatVec(benchmark::State& state) { Run(state, 1, state.range(3) != 0); }
-void BM_Prompt(benchmark::State& state) { Run(state, 64, false); }
+void BM_MatVec(benchmark::State& state) { Run(state, 1, state.range(3) != 0, state.range(4)); }
+void BM_Prompt(benchmark::State& state) { Run(state, 256, false, state.range(3)); }
 
 // The scalar reference tile on one thread, for the speed-up ratio.
 void BM_RefMatVec(benchmark::State& state) {
@@ -102,15 +117,23 @@ void BM_RefMatVec(benchmark::State& state) {
                                                      benchmark::Counter::kIsIterationInvariantRate);
 }
 
-void TypesAndShapes(benchmark::internal::Benchmark* b, bool threads, bool stream) {
+// kernels: the families to run (empty: no kernel argument, for the reference).
+void TypesAndShapes(benchmark::internal::Benchmark* b, bool threads, bool stream,
+                    std::vector<int64_t> kernels) {
   for (int64_t t = 0; t < static_cast<int64_t>(std::size(kTypes)); ++t) {
     for (int64_t s = 0; s < 2; ++s) {
       for (int64_t n : threads ? std::vector<int64_t>{1, 2} : std::vector<int64_t>{1}) {
-        if (stream) {
-          b->Args({t, s, n, 0});
-          b->Args({t, s, n, 1});
-        } else {
+        if (kernels.empty()) {
           b->Args({t, s, n});
+          continue;
+        }
+        for (int64_t kernel : kernels) {
+          if (stream) {
+            b->Args({t, s, n, 0, kernel});
+            b->Args({t, s, n, 1, kernel});
+          } else {
+            b->Args({t, s, n, kernel});
+          }
         }
       }
     }
@@ -118,13 +141,13 @@ void TypesAndShapes(benchmark::internal::Benchmark* b, bool threads, bool stream
 }
 
 BENCHMARK(BM_MatVec)
-    ->Apply([](benchmark::internal::Benchmark* b) { TypesAndShapes(b, true, true); })
+    ->Apply([](benchmark::internal::Benchmark* b) { TypesAndShapes(b, true, true, {0, 1, 2}); })
     ->UseRealTime();
 BENCHMARK(BM_Prompt)
-    ->Apply([](benchmark::internal::Benchmark* b) { TypesAndShapes(b, true, false); })
+    ->Apply([](benchmark::internal::Benchmark* b) { TypesAndShapes(b, true, false, {0, 1, 2, 3}); })
     ->UseRealTime();
 BENCHMARK(BM_RefMatVec)->Apply([](benchmark::internal::Benchmark* b) {
-  TypesAndShapes(b, false, false);
+  TypesAndShapes(b, false, false, {});
 });
 
 }  // namespace

@@ -232,6 +232,221 @@ void Tile(const MatTile& m, int64_t r0, int64_t r1, int64_t t0, int64_t t1) {
   }
 }
 
+#if HWY_TARGET == HWY_AVX3_DL
+// AVX-512 tiles for Q4_K and Q6_K, the k-quants of the _M mixes: 64 quants per vpmaddubsw, the
+// group scales applied by vpdpwssd in int32 (as the reference sums sc·Σq·x exactly), one convert
+// and FMA per super-block; the offsets and mins through the activations' group sums.
+namespace k512 {
+
+HWY_INLINE __m512i Dpwssd(__m512i acc, __m512i a, __m512i b) {
+  asm("vpdpwssd %[b], %[a], %[r]" : [r] "+v"(acc) : [a] "v"(a), [b] "v"(b));
+  return acc;
+}
+// 32 bytes at p and 32 at q as one vector.
+HWY_INLINE __m512i Load2x256(const void* p, const void* q) {
+  return _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256(static_cast<const __m256i*>(p))),
+                            _mm256_loadu_si256(static_cast<const __m256i*>(q)), 1);
+}
+// Word lanes from bytes: output word w takes byte idx[w] of v (zero-extended).
+HWY_INLINE __m512i SpreadBytesToWords(__m512i v, __m512i idx) {
+  return _mm512_maskz_permutexvar_epi8(0x5555555555555555ull, idx, v);
+}
+
+struct Q4_K512 {
+  using Block = quant::BlockQ4_K;
+  // Weights decoded once per super-block: quants as [g0|g2], [g1|g3], [g4|g6], [g5|g7] (32 each),
+  // the matching word scales, the mins spread over the activations' 16-element sums.
+  struct W {
+    __m512i q[4], s[4];
+    __m256i mins;
+  };
+  static HWY_INLINE float MinFactor(const Block& b) { return LoadF16Fast(b.dmin); }
+  static HWY_INLINE W Decode(const Block& b) {
+    alignas(64) static constexpr uint8_t kIdx[4][64] = {
+#define DENSING_SC(lo, hi)                                                                      \
+  {2 * lo, 0, 2 * lo, 0, 2 * lo, 0, 2 * lo, 0, 2 * lo, 0, 2 * lo, 0, 2 * lo, 0, 2 * lo, 0,      \
+   2 * lo, 0, 2 * lo, 0, 2 * lo, 0, 2 * lo, 0, 2 * lo, 0, 2 * lo, 0, 2 * lo, 0, 2 * lo, 0,      \
+   2 * hi, 0, 2 * hi, 0, 2 * hi, 0, 2 * hi, 0, 2 * hi, 0, 2 * hi, 0, 2 * hi, 0, 2 * hi, 0,      \
+   2 * hi, 0, 2 * hi, 0, 2 * hi, 0, 2 * hi, 0, 2 * hi, 0, 2 * hi, 0, 2 * hi, 0, 2 * hi, 0}
+        DENSING_SC(0, 2), DENSING_SC(1, 3), DENSING_SC(4, 6), DENSING_SC(5, 7)
+#undef DENSING_SC
+    };
+    uint8_t sc[8];
+    const V16 mins = ScalesK4(b.scales, sc);
+    W w;
+    w.mins = mins.raw;
+    // Scales as words in a vector (byte 2g = sc[g]), then spread to each group's word lanes.
+    uint64_t sc64;
+    std::memcpy(&sc64, sc, 8);
+    const __m512i scw = _mm512_cvtepu8_epi16(_mm256_castsi128_si256(_mm_cvtsi64_si128(static_cast<long long>(sc64))));
+    for (int i = 0; i < 4; ++i) w.s[i] = SpreadBytesToWords(scw, _mm512_load_si512(kIdx[i]));
+    const __m512i m4 = _mm512_set1_epi8(0x0F);
+    for (int h = 0; h < 2; ++h) {
+      const __m512i v = _mm512_loadu_si512(b.qs + 64 * h);
+      w.q[2 * h] = _mm512_and_si512(v, m4);
+      w.q[2 * h + 1] = _mm512_and_si512(_mm512_srli_epi16(v, 4), m4);
+    }
+    return w;
+  }
+  // int32 lanes of Σ sc·q·x over the super-block, and the 8 lanes of Σ m·bsum.
+  static HWY_INLINE __m512i Dot(const W& w, const quant::BlockQ8_K& x, __m256i* msum) {
+    const int8_t* q = x.qs;
+    __m512i acc = _mm512_setzero_si512();
+    acc = Dpwssd(acc, _mm512_maddubs_epi16(w.q[0], Load2x256(q, q + 64)), w.s[0]);
+    acc = Dpwssd(acc, _mm512_maddubs_epi16(w.q[1], Load2x256(q + 32, q + 96)), w.s[1]);
+    acc = Dpwssd(acc, _mm512_maddubs_epi16(w.q[2], Load2x256(q + 128, q + 192)), w.s[2]);
+    acc = Dpwssd(acc, _mm512_maddubs_epi16(w.q[3], Load2x256(q + 160, q + 224)), w.s[3]);
+    *msum = _mm256_madd_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(x.bsums)), w.mins);
+    return acc;
+  }
+};
+
+struct Q6_K512 {
+  using Block = quant::BlockQ6_K;
+  // The -32 offset goes through msum, scaled by d like the rest.
+  // Quants 0..63 of elements [0, 64), [64, 128), [128, 192), [192, 256); word scales of their
+  // four groups of 16 each; the scales as words for the offset term.
+  struct W {
+    __m512i q[4], s[4];
+    __m256i scales;
+  };
+  static HWY_INLINE float MinFactor(const Block& b) { return LoadF16Fast(b.d); }
+  static HWY_INLINE W Decode(const Block& b) {
+    alignas(64) static constexpr uint16_t kIdx[4][32] = {
+#define DENSING_SC(g) g, g, g, g, g, g, g, g, g + 1, g + 1, g + 1, g + 1, g + 1, g + 1, g + 1, g + 1, \
+                      g + 2, g + 2, g + 2, g + 2, g + 2, g + 2, g + 2, g + 2, g + 3, g + 3, g + 3, \
+                      g + 3, g + 3, g + 3, g + 3, g + 3
+        {DENSING_SC(0)}, {DENSING_SC(4)}, {DENSING_SC(8)}, {DENSING_SC(12)}
+#undef DENSING_SC
+    };
+    W w;
+    const __m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b.scales)));
+    w.scales = sc16;
+    const __m512i scw = _mm512_castsi256_si512(sc16);
+    for (int i = 0; i < 4; ++i) w.s[i] = _mm512_permutexvar_epi16(_mm512_load_si512(kIdx[i]), scw);
+    const __m512i m4 = _mm512_set1_epi8(0x0F), m30 = _mm512_set1_epi8(0x30);
+    const __m512i shl = _mm512_setr_epi64(4, 4, 4, 4, 2, 2, 2, 2);  // q0 | q1 high bits
+    const __m512i shr = _mm512_setr_epi64(0, 0, 0, 0, 2, 2, 2, 2);  // q2 | q3 high bits
+    for (int n = 0; n < 2; ++n) {
+      const __m512i l = _mm512_loadu_si512(b.ql + 64 * n);  // l0 | l1
+      const __m512i h = _mm512_broadcast_i64x4(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(b.qh + 32 * n)));
+      const __m512i lo = _mm512_and_si512(l, m4), hi = _mm512_and_si512(_mm512_srli_epi16(l, 4), m4);
+      // Shifting whole qwords moves bits across bytes; the 0x30 mask keeps only each byte's own.
+      w.q[2 * n] = _mm512_or_si512(lo, _mm512_and_si512(_mm512_sllv_epi64(h, shl), m30));
+      w.q[2 * n + 1] = _mm512_or_si512(hi, _mm512_and_si512(_mm512_srlv_epi64(h, shr), m30));
+    }
+    return w;
+  }
+  static HWY_INLINE __m512i Dot(const W& w, const quant::BlockQ8_K& x, __m256i* msum) {
+    __m512i acc = _mm512_setzero_si512();
+    for (int i = 0; i < 4; ++i) {
+      acc = Dpwssd(acc, _mm512_maddubs_epi16(w.q[i], _mm512_loadu_si512(x.qs + 64 * i)), w.s[i]);
+    }
+    // Σ sc·(q - 32)·x = Σ sc·q·x - 32·Σ_g sc_g·bsum_g
+    *msum = _mm256_slli_epi32(
+        _mm256_madd_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(x.bsums)), w.scales), 5);
+    return acc;
+  }
+};
+
+template <class K, int NT>
+HWY_INLINE void RowTokens(const MatTile& m, int64_t r, int64_t t0) {
+  using Block = typename K::Block;
+  const auto* wb = reinterpret_cast<const Block*>(m.w + r * m.w_row_bytes);
+  const quant::BlockQ8_K* xrow[NT];
+  __m512 acc[NT];
+  __m256 acc_min[NT];
+  for (int t = 0; t < NT; ++t) {
+    xrow[t] = reinterpret_cast<const quant::BlockQ8_K*>(m.x + (t0 + t) * m.x_row_bytes);
+    acc[t] = _mm512_setzero_ps();
+    acc_min[t] = _mm256_setzero_ps();
+  }
+  const int64_t nb = m.k / quant::kQKK;
+  for (int64_t i = 0; i < nb; ++i) {
+    if constexpr (NT == 1) {
+      for (int64_t o = 0; o < static_cast<int64_t>(sizeof(Block)); o += 64) {
+        hwy::Prefetch(reinterpret_cast<const uint8_t*>(wb + i) + 1536 + o);
+      }
+    }
+    const typename K::W w = K::Decode(wb[i]);
+    const float d = LoadF16Fast(wb[i].d);
+    const float dmin = K::MinFactor(wb[i]);
+    for (int t = 0; t < NT; ++t) {
+      const quant::BlockQ8_K& x = xrow[t][i];
+      __m256i msum;
+      const __m512i isum = K::Dot(w, x, &msum);
+      const float dx = LoadF32(x.d);
+      acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), _mm512_set1_ps(d * dx), acc[t]);
+      acc_min[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(msum), _mm256_set1_ps(dmin * dx), acc_min[t]);
+    }
+  }
+  for (int t = 0; t < NT; ++t) {
+    const __m256 am = acc_min[t];
+    const __m128 m4 = _mm_add_ps(_mm256_castps256_ps128(am), _mm256_extractf128_ps(am, 1));
+    const __m128 m2 = _mm_add_ps(m4, _mm_movehl_ps(m4, m4));
+    const float min_sum = _mm_cvtss_f32(_mm_add_ss(m2, _mm_movehdup_ps(m2)));
+    m.y[(t0 + t) * m.y_stride + r] = _mm512_reduce_add_ps(acc[t]) - min_sum;
+  }
+}
+
+// One token against R rows a fraction 1/R of a task apart: R sequential memory streams in
+// flight (one core's DRAM bandwidth grows with the streams it keeps open).
+template <class K, int R>
+HWY_INLINE void RowStreams(const MatTile& m, int64_t r, int64_t spacing, int64_t t) {
+  using Block = typename K::Block;
+  const Block* wb[R];
+  __m512 acc[R];
+  __m256 acc_min[R];
+  for (int i = 0; i < R; ++i) {
+    wb[i] = reinterpret_cast<const Block*>(m.w + (r + i * spacing) * m.w_row_bytes);
+    acc[i] = _mm512_setzero_ps();
+    acc_min[i] = _mm256_setzero_ps();
+  }
+  const auto* x = reinterpret_cast<const quant::BlockQ8_K*>(m.x + t * m.x_row_bytes);
+  const int64_t nb = m.k / quant::kQKK;
+  for (int64_t b = 0; b < nb; ++b) {
+    const float dx = LoadF32(x[b].d);
+    for (int i = 0; i < R; ++i) {
+      for (int64_t o = 0; o < static_cast<int64_t>(sizeof(Block)); o += 64) {
+        hwy::Prefetch(reinterpret_cast<const uint8_t*>(wb[i] + b) + 1536 + o);
+      }
+      const typename K::W w = K::Decode(wb[i][b]);
+      __m256i msum;
+      const __m512i isum = K::Dot(w, x[b], &msum);
+      acc[i] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), _mm512_set1_ps(LoadF16Fast(wb[i][b].d) * dx), acc[i]);
+      acc_min[i] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(msum), _mm256_set1_ps(K::MinFactor(wb[i][b]) * dx),
+                                   acc_min[i]);
+    }
+  }
+  for (int i = 0; i < R; ++i) {
+    const __m256 am = acc_min[i];
+    const __m128 m4 = _mm_add_ps(_mm256_castps256_ps128(am), _mm256_extractf128_ps(am, 1));
+    const __m128 m2 = _mm_add_ps(m4, _mm_movehl_ps(m4, m4));
+    const float min_sum = _mm_cvtss_f32(_mm_add_ss(m2, _mm_movehdup_ps(m2)));
+    m.y[t * m.y_stride + r + i * spacing] = _mm512_reduce_add_ps(acc[i]) - min_sum;
+  }
+}
+
+template <class K>
+void Tile(const MatTile& m, int64_t r0, int64_t r1, int64_t t0, int64_t t1) {
+  int64_t t = t0;
+  for (; t + 4 <= t1; t += 4) {
+    for (int64_t r = r0; r < r1; ++r) RowTokens<K, 4>(m, r, t);
+  }
+  for (; t + 2 <= t1; t += 2) {
+    for (int64_t r = r0; r < r1; ++r) RowTokens<K, 2>(m, r, t);
+  }
+  for (; t < t1; ++t) {  // decode: four streams, then the rows left over
+    constexpr int kStreams = 4;
+    const int64_t spacing = (r1 - r0) / kStreams;
+    for (int64_t r = r0; r < r0 + spacing; ++r) RowStreams<K, kStreams>(m, r, spacing, t);
+    for (int64_t r = r0 + kStreams * spacing; r < r1; ++r) RowTokens<K, 1>(m, r, t);
+  }
+}
+
+}  // namespace k512
+#endif  // HWY_TARGET == HWY_AVX3_DL
+
 MatTileFn SelectKQuantTile(DType w) {
   switch (w) {
     case DType::kQ2_K:
@@ -239,11 +454,19 @@ MatTileFn SelectKQuantTile(DType w) {
     case DType::kQ3_K:
       return &Tile<Q3_KW>;
     case DType::kQ4_K:
+#if HWY_TARGET == HWY_AVX3_DL
+      return &k512::Tile<k512::Q4_K512>;
+#else
       return &Tile<Q4_KW>;
+#endif
     case DType::kQ5_K:
       return &Tile<Q5_KW>;
     case DType::kQ6_K:
+#if HWY_TARGET == HWY_AVX3_DL
+      return &k512::Tile<k512::Q6_K512>;
+#else
       return &Tile<Q6_KW>;
+#endif
     default:
       return nullptr;
   }

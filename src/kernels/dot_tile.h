@@ -9,7 +9,8 @@
 
 namespace densing {
 
-// One MatMul's operands. Activation rows are already in the weight type's vec_dot_type.
+// One MatMul's operands. Activation rows are already converted: to the weight type's
+// vec_dot_type for the tiles here, to the lanes layout (act_lanes.h) for dot_lanes.cc's.
 struct MatTile {
   DType w_type = DType::kF32;
   const uint8_t* w = nullptr;  // n_out rows of w_row_bytes

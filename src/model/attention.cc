@@ -5,6 +5,7 @@
 
 #include "kernels/matmul.h"
 #include "kernels/ops.h"
+#include "kernels/ops_simd.h"
 #include "model/forward.h"
 
 namespace densing {
@@ -31,36 +32,43 @@ void Project(const Step& s, const LayerWeights& L) {
     }
     return;
   }
-  MatMul(L.attn_q, a.h.data(), s.n, a.q.data(), a.scratch.data(), s.pool);
-  MatMul(L.attn_k, a.h.data(), s.n, a.k.data(), a.scratch.data(), s.pool);
-  MatMul(L.attn_v, a.h.data(), s.n, a.v.data(), a.scratch.data(), s.pool);
+  // One activation conversion and one ParallelFor for the three projections.
+  const MatMulOut qkv[] = {{&L.attn_q, a.q.data()}, {&L.attn_k, a.k.data()}, {&L.attn_v, a.v.data()}};
+  MatMulShared(qkv, a.h.data(), s.n, a.scratch.data(), s.pool);  // [n, q_dim], [n, kv_dim] ×2
   AddBias(L.attn_q_bias, s.n, a.q.data());
   AddBias(L.attn_k_bias, s.n, a.k.data());
   AddBias(L.attn_v_bias, s.n, a.v.data());
 }
 
-// One head of one query: out = Σ_j softmax_j(cap(scale · q·k_j)) v_j over the visible keys.
-void AttendHead(const Step& s, int64_t layer, int64_t t, int64_t head, float* scores) {
+// The query heads of token t that share KV head g: out = Σ_j softmax_j(cap(scale · q·k_j)) v_j
+// over the visible keys, each key and value row read once for the whole group.
+void AttendKvGroup(const Step& s, int64_t layer, int64_t t, int64_t g) {
   const ModelConfig& c = s.c;
   const int64_t hd = c.head_dim;
+  const int64_t group = c.n_head / c.n_head_kv;  // query heads per KV head
   const BatchToken& b = s.batch[static_cast<size_t>(t)];
   const int64_t kv_dim = b.kv->kv_dim;
-  const int64_t g = head / (c.n_head / c.n_head_kv);  // the KV head this query head shares
   const int64_t p = b.pos;
   const int64_t first = c.slides(layer) ? std::max<int64_t>(0, p - c.sliding_window + 1) : 0;
-  const int64_t n_keys = p - first + 1;
-  const float* q = s.act.q.data() + t * c.n_head * hd + head * hd;
-  const float* K = b.kv->k[static_cast<size_t>(layer)].data();
-  const float* V = b.kv->v[static_cast<size_t>(layer)].data();
-  for (int64_t j = 0; j < n_keys; ++j) {
-    scores[j] = Dot(q, K + (first + j) * kv_dim + g * hd, hd) * c.attn_scale;
-  }
-  if (c.attn_softcap > 0) SoftCap(scores, n_keys, c.attn_softcap);
-  Softmax(scores, n_keys);
-  float* out = s.act.att.data() + t * c.n_head * hd + head * hd;
-  std::fill(out, out + hd, 0.0f);
-  for (int64_t j = 0; j < n_keys; ++j) AddScaled(V + (first + j) * kv_dim + g * hd, scores[j], hd, out);
+  GroupAttention a;
+  a.head.q = s.act.q.data() + t * c.n_head * hd + g * group * hd;
+  a.head.k = b.kv->k[static_cast<size_t>(layer)].data() + first * kv_dim + g * hd;
+  a.head.v = b.kv->v[static_cast<size_t>(layer)].data() + first * kv_dim + g * hd;
+  a.head.stride = kv_dim;
+  a.head.n_keys = p - first + 1;
+  a.head.head_dim = hd;
+  a.head.scale = c.attn_scale;
+  a.head.softcap = c.attn_softcap;
+  a.n_heads = group;
+  a.q_stride = hd;
+  a.out = s.act.att.data() + t * c.n_head * hd + g * group * hd;
+  a.out_stride = hd;
+  AttendGroup(a);
 }
+
+// Below this many multiply-adds the attention of a step runs on the calling thread: waking the
+// pool would cost more than it saves (one decoded token over a short context).
+constexpr int64_t kParallelAttentionWork = int64_t{1} << 18;
 
 }  // namespace
 
@@ -89,10 +97,16 @@ void AttentionBlock(const Step& s, int64_t layer) {
                 sizeof(float) * kv_dim);
   }
 
-  const int64_t n_ctx = a.n_ctx;
-  s.pool.ParallelFor(s.n * c.n_head, [&](int64_t task, int worker) {
-    AttendHead(s, layer, task / c.n_head, task % c.n_head, a.scores.data() + worker * n_ctx);
-  });
+  int64_t work = 0;
+  for (const BatchToken& b : s.batch) work += (b.pos + 1) * c.n_head * c.head_dim;
+  const int64_t n_tasks = s.n * c.n_head_kv;  // (token, KV head)
+  if (work < kParallelAttentionWork) {
+    for (int64_t task = 0; task < n_tasks; ++task) AttendKvGroup(s, layer, task / c.n_head_kv, task % c.n_head_kv);
+  } else {
+    s.pool.ParallelFor(n_tasks, [&](int64_t task, int) {
+      AttendKvGroup(s, layer, task / c.n_head_kv, task % c.n_head_kv);
+    });
+  }
 
   MatMul(L.attn_output, a.att.data(), s.n, a.proj.data(), a.scratch.data(), s.pool);  // [n, d]
   for (int64_t t = 0; t < s.n; ++t) {

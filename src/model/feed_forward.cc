@@ -2,6 +2,7 @@
 // MLP, W_down (act(W_gate h) ⊙ W_up h), or a mixture of such experts.
 #include "kernels/matmul.h"
 #include "kernels/ops.h"
+#include "kernels/ops_simd.h"
 #include "model/forward.h"
 
 namespace densing {
@@ -15,18 +16,19 @@ void GatedMlp(const Step& s, const float* in, int64_t n_rows, const TensorView& 
       const float* g = a.gate.data() + t * 2 * ff;
       float* y = a.up.data() + t * ff;
       if (s.c.activation == Activation::kSilu) {
-        SwiGlu(g, g + ff, ff, y);
+        SwiGluSimd(g, g + ff, ff, y);
       } else {
         GeGlu(g, g + ff, ff, y);
       }
     }
   } else {
-    MatMul(gate, in, n_rows, a.gate.data(), a.scratch.data(), s.pool);  // [n, ff]
-    MatMul(up, in, n_rows, a.up.data(), a.scratch.data(), s.pool);      // [n, ff]
+    // One activation conversion and one ParallelFor for both projections.
+    const MatMulOut gate_up[] = {{&gate, a.gate.data()}, {&up, a.up.data()}};
+    MatMulShared(gate_up, in, n_rows, a.scratch.data(), s.pool);  // [n, ff] ×2
     for (int64_t t = 0; t < n_rows; ++t) {
       float* y = a.up.data() + t * ff;
       if (s.c.activation == Activation::kSilu) {
-        SwiGlu(a.gate.data() + t * ff, y, ff, y);
+        SwiGluSimd(a.gate.data() + t * ff, y, ff, y);
       } else {
         GeGlu(a.gate.data() + t * ff, y, ff, y);
       }

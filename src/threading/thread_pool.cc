@@ -1,11 +1,33 @@
-// Workers spin briefly on a generation counter (a decode step is a few hundred microseconds, too
-// short to sleep through) and block on a condition variable when idle longer.
+// Workers spin briefly on the shared generation (a decode step is a few hundred microseconds, too
+// short to sleep through) and block on a condition variable when idle longer. Completion is
+// counted per task, so the caller never waits for a worker that took no task.
 #include "threading/thread_pool.h"
+
+#include <sched.h>
+
+#include <chrono>
+
+#include "base/error.h"
 
 namespace densing {
 namespace {
-constexpr int kSpinIterations = 20000;
+// An idle worker spins this long before it sleeps: long enough to catch the next ParallelFor
+// of a forward pass, short enough not to take a core from the caller on a machine with more
+// runnable threads than cores.
+constexpr auto kSpinTime = std::chrono::microseconds(30);
+// Waiting for tasks that other workers run: spin this long, then yield the core between checks,
+// so that on a busy machine the worker being waited for (or any other) can run instead.
+constexpr auto kWaitSpinTime = std::chrono::microseconds(10);
+constexpr uint64_t kClosed = 0xFFFFFFFFu;  // a task index no call reaches
+constexpr int64_t kMaxTasks = int64_t{kClosed};
+
+inline void Pause() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
 }
+inline uint32_t Generation(uint64_t state) { return static_cast<uint32_t>(state >> 32); }
+}  // namespace
 
 ThreadPool::ThreadPool(int n_threads) {
   if (n_threads <= 0) n_threads = static_cast<int>(std::thread::hardware_concurrency());
@@ -14,20 +36,31 @@ ThreadPool::ThreadPool(int n_threads) {
 }
 
 ThreadPool::~ThreadPool() {
+  stop_.store(true, std::memory_order_release);
   {
     std::lock_guard<std::mutex> lock(mu_);
-    stop_ = true;
-    generation_.fetch_add(1, std::memory_order_release);
+    const uint64_t s = state_.load(std::memory_order_relaxed);
+    state_.store((static_cast<uint64_t>(Generation(s) + 1) << 32) | kClosed,
+                 std::memory_order_seq_cst);
   }
   wake_.notify_all();
   for (std::thread& t : threads_) t.join();
 }
 
-void ThreadPool::Drain(int worker) {
+void ThreadPool::Drain(uint32_t gen, int worker) {
+  uint64_t s = state_.load(std::memory_order_acquire);
   for (;;) {
-    const int64_t task = next_task_.fetch_add(1, std::memory_order_relaxed);
-    if (task >= n_tasks_) break;
+    if (Generation(s) != gen) return;
+    const int64_t task = static_cast<int64_t>(s & 0xFFFFFFFFu);
+    if (task >= n_tasks_.load(std::memory_order_acquire)) return;
+    // A failed exchange reloads s: another thread took the task, or a new generation began.
+    if (!state_.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel,
+                                      std::memory_order_acquire)) {
+      continue;
+    }
     (*fn_)(task, worker);
+    done_.fetch_add(1, std::memory_order_acq_rel);
+    s = state_.load(std::memory_order_acquire);
   }
 }
 
@@ -37,36 +70,55 @@ void ThreadPool::Run(int64_t n_tasks, TaskFn fn) {
     for (int64_t t = 0; t < n_tasks; ++t) fn(t, 0);
     return;
   }
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    fn_ = &fn;
-    n_tasks_ = n_tasks;
-    next_task_.store(0, std::memory_order_relaxed);
-    busy_.store(n_threads_ - 1, std::memory_order_relaxed);
-    generation_.fetch_add(1, std::memory_order_release);
+  DENSING_CHECK(n_tasks < kMaxTasks);
+  // Close the previous generation first: a late worker that sees the new task count below also
+  // sees this, so its compare-and-swap on the old generation fails.
+  const uint32_t gen = Generation(state_.load(std::memory_order_relaxed)) + 1;
+  state_.store((static_cast<uint64_t>(gen) << 32) | kClosed, std::memory_order_seq_cst);
+  fn_ = &fn;
+  n_tasks_.store(n_tasks, std::memory_order_release);
+  done_.store(0, std::memory_order_relaxed);
+  state_.store(static_cast<uint64_t>(gen) << 32, std::memory_order_seq_cst);  // opens it
+  if (sleepers_.load(std::memory_order_seq_cst) > 0) {
+    { std::lock_guard<std::mutex> lock(mu_); }  // a worker between its check and its wait
+    wake_.notify_all();
   }
-  wake_.notify_all();
-  Drain(0);
-  while (busy_.load(std::memory_order_acquire) != 0) {
+  Drain(gen, 0);
+  if (done_.load(std::memory_order_acquire) != n_tasks) {
+    const auto yield_after = std::chrono::steady_clock::now() + kWaitSpinTime;
+    for (int spins = 0; done_.load(std::memory_order_acquire) != n_tasks; ++spins) {
+      if (spins < 64 || std::chrono::steady_clock::now() < yield_after) {
+        Pause();
+      } else {
+        sched_yield();
+      }
+    }
   }
   fn_ = nullptr;
 }
 
 void ThreadPool::WorkerLoop(int worker) {
-  uint64_t seen = 0;
+  uint32_t seen = 0;
   for (;;) {
-    int spins = 0;
-    while (generation_.load(std::memory_order_acquire) == seen && spins < kSpinIterations) ++spins;
-    if (generation_.load(std::memory_order_acquire) == seen) {
-      std::unique_lock<std::mutex> lock(mu_);
-      wake_.wait(lock, [&] { return generation_.load(std::memory_order_acquire) != seen; });
+    uint32_t gen = Generation(state_.load(std::memory_order_acquire));
+    const auto sleep_after = std::chrono::steady_clock::now() + kSpinTime;
+    for (int spins = 1; gen == seen; ++spins) {
+      if (spins % 64 == 0 && std::chrono::steady_clock::now() >= sleep_after) break;
+      Pause();
+      gen = Generation(state_.load(std::memory_order_acquire));
     }
-    std::unique_lock<std::mutex> lock(mu_);
-    seen = generation_.load(std::memory_order_acquire);
-    if (stop_) return;
-    lock.unlock();
-    Drain(worker);
-    busy_.fetch_sub(1, std::memory_order_acq_rel);
+    if (gen == seen) {
+      std::unique_lock<std::mutex> lock(mu_);
+      // Announce the sleep before the last look (both sequentially consistent): Run either sees
+      // the sleeper and notifies, or published its generation before this look.
+      sleepers_.fetch_add(1, std::memory_order_seq_cst);
+      wake_.wait(lock, [&] { return Generation(state_.load(std::memory_order_seq_cst)) != seen; });
+      sleepers_.fetch_sub(1, std::memory_order_relaxed);
+      gen = Generation(state_.load(std::memory_order_acquire));
+    }
+    seen = gen;
+    if (stop_.load(std::memory_order_acquire)) return;
+    Drain(gen, worker);
   }
 }
 

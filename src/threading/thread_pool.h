@@ -37,7 +37,10 @@ class ThreadPool {
   int n_threads() const { return n_threads_; }
 
   // Runs fn(task, worker) for task in [0, n_tasks), worker in [0, n_threads()), and returns when
-  // all are done. Tasks are handed out in order from a shared counter. Not reentrant.
+  // all are done. Tasks are handed out in order from a shared counter; the caller takes tasks
+  // too, and returns as soon as every task is done, without waiting for workers that took none
+  // (on a machine with more runnable threads than cores, a worker may not run for a while).
+  // Not reentrant.
   template <typename F>
   void ParallelFor(int64_t n_tasks, F&& fn) {
     auto& f = fn;
@@ -47,18 +50,22 @@ class ThreadPool {
  private:
   void Run(int64_t n_tasks, TaskFn fn);
   void WorkerLoop(int worker);
-  void Drain(int worker);
+  // Takes and runs tasks of generation `gen` until none is left (or a later generation began).
+  void Drain(uint32_t gen, int worker);
 
   int n_threads_;
   std::vector<std::thread> threads_;
-  std::mutex mu_;
+  std::mutex mu_;  // only for workers going to sleep and waking them
   std::condition_variable wake_;
-  std::atomic<uint64_t> generation_{0};
-  std::atomic<int64_t> next_task_{0};
-  std::atomic<int> busy_{0};
-  int64_t n_tasks_ = 0;
+  std::atomic<int> sleepers_{0};
+  // Generation (high 32 bits) and next task index (low 32 bits): a task is taken by a
+  // compare-and-swap that fails once a newer generation is published, so a late worker can
+  // never take a task of a call it did not see start.
+  std::atomic<uint64_t> state_{0};
+  std::atomic<int64_t> n_tasks_{0};
+  std::atomic<int64_t> done_{0};
   const TaskFn* fn_ = nullptr;
-  bool stop_ = false;
+  std::atomic<bool> stop_{false};
 };
 
 }  // namespace densing

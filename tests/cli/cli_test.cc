@@ -101,6 +101,18 @@ TEST(Cli, QuantizeReportsSizesAndKld) {
   ExpectOneLineError(Densing({"quantize", Model("tiny-llama-gqa.gguf"), out, "Q7_K"}), "Q7_K");
 }
 
+TEST(Cli, BenchTokenizeCountsTheFilesTokens) {
+  DENSING_REQUIRE_SHARED();
+  const std::string text = testing::SharedDir() + "/data/tinystories/tinystories_sample.txt";
+  const Result r = Densing({"bench", "-m", Model("stories260K.gguf"), "--tokenize", text, "-r", "1", "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_GT(j["mb_per_s"].get<double>(), 0);
+  const Result ids = Densing({"tokenize", "-m", Model("stories260K.gguf"), "-p", testing::ReadFile(text), "--ids"});
+  EXPECT_EQ(j["tokens"].get<size_t>(), nlohmann::json::parse(ids.out).size());
+  ExpectOneLineError(Densing({"bench", "--tokenize", text}), "-m FILE");
+}
+
 TEST(Cli, TokenizeIdsIsAJsonArray) {
   DENSING_REQUIRE_SHARED();
   const auto fixture = nlohmann::json::parse(

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <thread>
 #include <vector>
 
 namespace densing {
@@ -32,6 +34,35 @@ TEST(ThreadPool, ManyShortRounds) {
     pool.ParallelFor(4, [&](int64_t task, int) { sum += task; });
   }
   EXPECT_EQ(sum.load(), 2000 * 6);
+}
+
+// More threads than cores, short rounds of uneven tasks: workers that wake late must never take
+// a task of a round they did not see start, and every round must see each task exactly once.
+TEST(ThreadPool, LateWorkersNeverRunAnotherRoundsTasks) {
+  ThreadPool pool(8);
+  std::vector<std::atomic<int>> hits(64);
+  for (int round = 0; round < 3000; ++round) {
+    const int64_t n = 1 + round % 64;
+    pool.ParallelFor(n, [&](int64_t task, int) {
+      ASSERT_LT(task, n);
+      hits[static_cast<size_t>(task)].fetch_add(1);
+      if (task % 7 == 0) std::this_thread::yield();
+    });
+    for (int64_t t = 0; t < 64; ++t) {
+      ASSERT_EQ(hits[static_cast<size_t>(t)].exchange(0), t < n ? 1 : 0) << "round " << round;
+    }
+  }
+}
+
+// A pool whose workers are asleep (idle longer than their spin) still runs every task.
+TEST(ThreadPool, WakesSleepingWorkers) {
+  ThreadPool pool(3);
+  for (int round = 0; round < 20; ++round) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(3));
+    std::atomic<int64_t> sum{0};
+    pool.ParallelFor(100, [&](int64_t task, int) { sum += task; });
+    EXPECT_EQ(sum.load(), 99 * 100 / 2);
+  }
 }
 
 }  // namespace

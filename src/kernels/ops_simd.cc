@@ -1,0 +1,238 @@
+// Highway grouped-query attention and SwiGLU: vector dot products, exp from Highway's
+// contrib/math, the softmax online over blocks of keys (flash-attention style); the reference
+// versions beside them use ops.h one element at a time.
+#define HWY_WANT_AVX3_DL
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "kernels/ops_simd.cc"
+#include "hwy/foreach_target.h"  // IWYU pragma: keep
+// Highway before our headers: foreach_target re-includes this file once per target.
+#include <algorithm>
+#include <cmath>
+
+#include "hwy/contrib/math/math-inl.h"
+#include "hwy/highway.h"
+#include "kernels/ops.h"
+#include "kernels/ops_simd.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace densing {
+namespace HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+using DF = hn::ScalableTag<float>;
+
+// Σ a·b with two accumulators; scalar tail.
+HWY_INLINE float DotF(const float* HWY_RESTRICT a, const float* HWY_RESTRICT b, int64_t n) {
+  const DF d;
+  const int64_t N = static_cast<int64_t>(hn::Lanes(d));
+  auto s0 = hn::Zero(d), s1 = hn::Zero(d);
+  int64_t i = 0;
+  for (; i + 2 * N <= n; i += 2 * N) {
+    s0 = hn::MulAdd(hn::LoadU(d, a + i), hn::LoadU(d, b + i), s0);
+    s1 = hn::MulAdd(hn::LoadU(d, a + i + N), hn::LoadU(d, b + i + N), s1);
+  }
+  for (; i + N <= n; i += N) s0 = hn::MulAdd(hn::LoadU(d, a + i), hn::LoadU(d, b + i), s0);
+  float sum = hn::GetLane(hn::SumOfLanes(d, hn::Add(s0, s1)));
+  for (; i < n; ++i) sum += a[i] * b[i];
+  return sum;
+}
+
+#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
+// The four horizontal sums of a, b, c, e as lanes 0..3: the reductions share their shuffles.
+HWY_INLINE __m128 Sum4(__m512 a, __m512 b, __m512 c, __m512 e) {
+  const __m512 ab = _mm512_add_ps(_mm512_unpacklo_ps(a, b), _mm512_unpackhi_ps(a, b));
+  const __m512 ce = _mm512_add_ps(_mm512_unpacklo_ps(c, e), _mm512_unpackhi_ps(c, e));
+  // Per 128-bit block: [a0+a2, b0+b2, a1+a3, b1+b3] and the same for c, e.
+  const __m512 abce = _mm512_add_ps(
+      _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(ab), _mm512_castps_pd(ce))),
+      _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(ab), _mm512_castps_pd(ce))));
+  // Per block: [a, b, c, e] partial sums; add the four blocks.
+  const __m256 half = _mm256_add_ps(_mm512_castps512_ps256(abce), _mm512_extractf32x8_ps(abce, 1));
+  return _mm_add_ps(_mm256_castps256_ps128(half), _mm256_extractf128_ps(half, 1));
+}
+
+// s[j] = q·k_j for j < n, eight keys at a time when the head size is a multiple of 16: eight
+// independent FMA chains keep both FMA ports busy, and the reductions share their shuffles.
+HWY_INLINE void DotRows(const float* HWY_RESTRICT q, const float* HWY_RESTRICT k, int64_t stride,
+                        int64_t n, int64_t hd, float* HWY_RESTRICT s) {
+  int64_t j = 0;
+  if (hd % 16 == 0) {
+    for (; j + 8 <= n; j += 8) {
+      const float* kj = k + j * stride;
+      __m512 acc[8];
+      for (int u = 0; u < 8; ++u) acc[u] = _mm512_setzero_ps();
+      for (int64_t i = 0; i < hd; i += 16) {
+        const __m512 qi = _mm512_loadu_ps(q + i);
+        for (int u = 0; u < 8; ++u) acc[u] = _mm512_fmadd_ps(qi, _mm512_loadu_ps(kj + u * stride + i), acc[u]);
+      }
+      _mm_storeu_ps(s + j, Sum4(acc[0], acc[1], acc[2], acc[3]));
+      _mm_storeu_ps(s + j + 4, Sum4(acc[4], acc[5], acc[6], acc[7]));
+    }
+  }
+  for (; j < n; ++j) s[j] = DotF(q, k + j * stride, hd);
+}
+#else
+HWY_INLINE void DotRows(const float* HWY_RESTRICT q, const float* HWY_RESTRICT k, int64_t stride,
+                        int64_t n, int64_t hd, float* HWY_RESTRICT s) {
+  for (int64_t j = 0; j < n; ++j) s[j] = DotF(q, k + j * stride, hd);
+}
+#endif
+
+constexpr int64_t kKeyBlock = 64;  // keys per step of the online softmax
+constexpr int kHeadChunk = 4;      // query heads that share each key and value row read
+constexpr int64_t kMaxHeadDim = 512;
+
+// Up to kHeadChunk heads over all keys: per block of keys, the scores, the running max and sum,
+// the rescaled outputs, then p·V with each value row loaded once for every head.
+void AttendChunk(const GroupAttention& g, int64_t h0, int n_heads) {
+  const DF d;
+  const int64_t N = static_cast<int64_t>(hn::Lanes(d));
+  const HeadAttention& a = g.head;
+  const int64_t hd = a.head_dim;
+  HWY_ALIGN float s[kHeadChunk][kKeyBlock];
+  HWY_ALIGN float o[kHeadChunk][kMaxHeadDim];
+  float m[kHeadChunk], l[kHeadChunk];
+  for (int h = 0; h < n_heads; ++h) {
+    m[h] = -INFINITY;
+    l[h] = 0.0f;
+    std::fill(o[h], o[h] + hd, 0.0f);
+  }
+  for (int64_t j0 = 0; j0 < a.n_keys; j0 += kKeyBlock) {
+    const int64_t nb = std::min(kKeyBlock, a.n_keys - j0);
+    const float* kb = a.k + j0 * a.stride;
+    const float* vb = a.v + j0 * a.stride;
+    for (int h = 0; h < n_heads; ++h) {
+      float* sh = s[h];
+      DotRows(a.q + (h0 + h) * g.q_stride, kb, a.stride, nb, hd, sh);
+      const auto vscale = hn::Set(d, a.scale);
+      int64_t j = 0;
+      for (; j + N <= nb; j += N) hn::StoreU(hn::Mul(hn::LoadU(d, sh + j), vscale), d, sh + j);
+      for (; j < nb; ++j) sh[j] *= a.scale;
+      if (a.softcap > 0) SoftCap(sh, nb, a.softcap);
+      auto vmax = hn::Set(d, -INFINITY);
+      for (j = 0; j + N <= nb; j += N) vmax = hn::Max(vmax, hn::LoadU(d, sh + j));
+      float bmax = hn::GetLane(hn::MaxOfLanes(d, vmax));
+      for (; j < nb; ++j) bmax = std::max(bmax, sh[j]);
+      const float m_new = std::max(m[h], bmax);
+      const float corr = std::exp(m[h] - m_new);  // 0 for the first block
+      m[h] = m_new;
+      const auto vm = hn::Set(d, m_new);
+      auto vsum = hn::Zero(d);
+      for (j = 0; j + N <= nb; j += N) {
+        const auto e = hn::Exp(d, hn::Sub(hn::LoadU(d, sh + j), vm));
+        hn::StoreU(e, d, sh + j);
+        vsum = hn::Add(vsum, e);
+      }
+      float sum = hn::GetLane(hn::SumOfLanes(d, vsum));
+      for (; j < nb; ++j) {
+        sh[j] = std::exp(sh[j] - m_new);
+        sum += sh[j];
+      }
+      l[h] = l[h] * corr + sum;
+      if (corr != 1.0f) {
+        const auto vc = hn::Set(d, corr);
+        int64_t i = 0;
+        for (; i + N <= hd; i += N) hn::Store(hn::Mul(hn::Load(d, o[h] + i), vc), d, o[h] + i);
+        for (; i < hd; ++i) o[h][i] *= corr;
+      }
+    }
+    // o[h] += Σ_j p[h][j] v_j, four columns of vectors at a time held in registers.
+    int64_t i = 0;
+    for (; i + 4 * N <= hd; i += 4 * N) {
+      using V = decltype(hn::Zero(d));
+      V acc[kHeadChunk][4];
+      for (int h = 0; h < n_heads; ++h) {
+        for (int c = 0; c < 4; ++c) acc[h][c] = hn::Load(d, o[h] + i + c * N);
+      }
+      for (int64_t j = 0; j < nb; ++j) {
+        const float* vj = vb + j * a.stride + i;
+        const V v0 = hn::LoadU(d, vj), v1 = hn::LoadU(d, vj + N), v2 = hn::LoadU(d, vj + 2 * N),
+                v3 = hn::LoadU(d, vj + 3 * N);
+        for (int h = 0; h < n_heads; ++h) {
+          const V p = hn::Set(d, s[h][j]);
+          acc[h][0] = hn::MulAdd(p, v0, acc[h][0]);
+          acc[h][1] = hn::MulAdd(p, v1, acc[h][1]);
+          acc[h][2] = hn::MulAdd(p, v2, acc[h][2]);
+          acc[h][3] = hn::MulAdd(p, v3, acc[h][3]);
+        }
+      }
+      for (int h = 0; h < n_heads; ++h) {
+        for (int c = 0; c < 4; ++c) hn::Store(acc[h][c], d, o[h] + i + c * N);
+      }
+    }
+    for (; i + N <= hd; i += N) {
+      for (int h = 0; h < n_heads; ++h) {
+        auto acc = hn::Load(d, o[h] + i);
+        for (int64_t j = 0; j < nb; ++j) {
+          acc = hn::MulAdd(hn::Set(d, s[h][j]), hn::LoadU(d, vb + j * a.stride + i), acc);
+        }
+        hn::Store(acc, d, o[h] + i);
+      }
+    }
+    for (; i < hd; ++i) {
+      for (int h = 0; h < n_heads; ++h) {
+        float acc = o[h][i];
+        for (int64_t j = 0; j < nb; ++j) acc += s[h][j] * vb[j * a.stride + i];
+        o[h][i] = acc;
+      }
+    }
+  }
+  for (int h = 0; h < n_heads; ++h) {
+    const float inv = 1.0f / l[h];
+    float* out = g.out + (h0 + h) * g.out_stride;
+    for (int64_t i = 0; i < hd; ++i) out[i] = o[h][i] * inv;
+  }
+}
+
+void AttendGroupSimd(const GroupAttention& g) {
+  for (int64_t h0 = 0; h0 < g.n_heads; h0 += kHeadChunk) {
+    AttendChunk(g, h0, static_cast<int>(std::min<int64_t>(kHeadChunk, g.n_heads - h0)));
+  }
+}
+
+void SwiGluSimdImpl(const float* HWY_RESTRICT gate, const float* up, int64_t n, float* y) {
+  const DF d;
+  const int64_t N = static_cast<int64_t>(hn::Lanes(d));
+  const auto one = hn::Set(d, 1.0f);
+  int64_t i = 0;
+  for (; i + N <= n; i += N) {
+    const auto g = hn::LoadU(d, gate + i);
+    const auto silu = hn::Div(g, hn::Add(one, hn::Exp(d, hn::Neg(g))));
+    hn::StoreU(hn::Mul(silu, hn::LoadU(d, up + i)), d, y + i);
+  }
+  if (i < n) SwiGlu(gate + i, up + i, n - i, y + i);
+}
+
+}  // namespace HWY_NAMESPACE
+}  // namespace densing
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+#include "base/error.h"
+
+namespace densing {
+
+HWY_EXPORT(AttendGroupSimd);
+HWY_EXPORT(SwiGluSimdImpl);
+
+void AttendGroup(const GroupAttention& a) {
+  DENSING_CHECK(a.head.head_dim <= 512 && a.head.n_keys >= 1);
+  HWY_DYNAMIC_DISPATCH(AttendGroupSimd)(a);
+}
+
+void AttendHeadReference(const HeadAttention& a, float* scores, float* out) {
+  for (int64_t j = 0; j < a.n_keys; ++j) {
+    scores[j] = Dot(a.q, a.k + j * a.stride, a.head_dim) * a.scale;
+  }
+  if (a.softcap > 0) SoftCap(scores, a.n_keys, a.softcap);
+  Softmax(scores, a.n_keys);
+  std::fill(out, out + a.head_dim, 0.0f);
+  for (int64_t j = 0; j < a.n_keys; ++j) AddScaled(a.v + j * a.stride, scores[j], a.head_dim, out);
+}
+
+void SwiGluSimd(const float* gate, const float* up, int64_t n, float* y) {
+  HWY_DYNAMIC_DISPATCH(SwiGluSimdImpl)(gate, up, n, y);
+}
+
+}  // namespace densing
+#endif  // HWY_ONCE

@@ -1,0 +1,42 @@
+// Highway versions of the row operations that weigh in the forward pass: one attention head over
+// its cached keys and values, and SwiGLU. Their scalar references are built from ops.h (same
+// arithmetic, element by element); ops_simd_test compares the two.
+#pragma once
+
+#include <cstdint>
+
+namespace densing {
+
+// One head of one query: out[hd] = Σ_j p_j v_j with p = softmax(cap(scale · q·k_j)) over the
+// n_keys rows k_j = k + j·stride, v_j = v + j·stride (cap: softcap > 0 only).
+struct HeadAttention {
+  const float* q;
+  const float* k;
+  const float* v;
+  int64_t stride;
+  int64_t n_keys;
+  int64_t head_dim;
+  float scale;
+  float softcap;
+};
+// The scalar reference (ops.h's Dot, SoftCap, Softmax, AddScaled); scores: n_keys floats.
+void AttendHeadReference(const HeadAttention& a, float* scores, float* out);
+
+// The query heads that share one KV head (grouped-query attention), all over the same keys:
+// n_heads rows of q (row i at q + i·q_stride) into n_heads rows of out. Each key and value row
+// is read once for up to four heads, and the softmax runs online over blocks of keys, so no
+// buffer of n_keys scores is needed. Same result as AttendHeadReference per head, up to
+// rounding.
+struct GroupAttention {
+  HeadAttention head;  // q: the first head's row
+  int64_t n_heads;
+  int64_t q_stride;
+  float* out;
+  int64_t out_stride;
+};
+void AttendGroup(const GroupAttention& a);
+
+// y[i] = silu(gate[i]) · up[i]; y may alias up. Reference: SwiGlu in ops.h.
+void SwiGluSimd(const float* gate, const float* up, int64_t n, float* y);
+
+}  // namespace densing

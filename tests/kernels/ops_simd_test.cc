@@ -1,0 +1,146 @@
+// The Highway attention head and SwiGLU against their scalar references; the bandwidth probe's
+// streaming sum against its scalar reference.
+#include "kernels/ops_simd.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <vector>
+
+#include "kernels/membw.h"
+#include "kernels/ops.h"
+#include "kernels/quantize_simd.h"
+#include "tensor/quant_blocks.h"
+#include "tensor/quant_k.h"
+
+namespace densing {
+namespace {
+
+std::vector<float> Random(size_t n, std::mt19937& rng, float sd = 1.0f) {
+  std::normal_distribution<float> d(0, sd);
+  std::vector<float> v(n);
+  for (float& x : v) x = d(rng);
+  return v;
+}
+
+TEST(OpsSimd, AttendGroupMatchesReference) {
+  std::mt19937 rng(3);
+  for (int64_t hd : {16, 20, 64, 80, 128, 256}) {
+    for (int64_t n_heads : {1, 3, 4, 7}) {
+      for (int64_t n_keys : {1, 2, 15, 16, 17, 64, 65, 100, 513}) {
+        for (float softcap : {0.0f, 20.0f}) {
+          const int64_t stride = hd * 3 + 5;  // keys of other heads between rows, unaligned
+          const int64_t q_stride = hd + 3;
+          const auto q = Random(static_cast<size_t>(n_heads * q_stride), rng, 2.0f);
+          const auto k = Random(static_cast<size_t>(n_keys * stride), rng);
+          const auto v = Random(static_cast<size_t>(n_keys * stride), rng);
+          const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
+          std::vector<float> got(static_cast<size_t>(n_heads * q_stride), NAN);
+          GroupAttention g{{q.data(), k.data() + 1, v.data() + 2, stride, n_keys, hd, scale, softcap},
+                           n_heads, q_stride, got.data(), q_stride};
+          AttendGroup(g);
+          std::vector<float> scores(static_cast<size_t>(n_keys)), want(static_cast<size_t>(hd));
+          for (int64_t h = 0; h < n_heads; ++h) {
+            HeadAttention a = g.head;
+            a.q = q.data() + h * q_stride;
+            AttendHeadReference(a, scores.data(), want.data());
+            for (int64_t i = 0; i < hd; ++i) {
+              ASSERT_NEAR(got[h * q_stride + i], want[i], 1e-5f * (1.0f + std::fabs(want[i])))
+                  << "hd " << hd << " heads " << n_heads << " keys " << n_keys << " cap " << softcap
+                  << " head " << h << " at " << i;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST(OpsSimd, SwiGluMatchesReference) {
+  std::mt19937 rng(4);
+  for (int64_t n : {1, 7, 16, 17, 64, 67, 4864}) {
+    auto gate = Random(static_cast<size_t>(n), rng, 4.0f);
+    if (n > 3) gate[0] = -100.0f, gate[1] = 100.0f, gate[2] = 0.0f;
+    const auto up = Random(static_cast<size_t>(n), rng);
+    std::vector<float> want(static_cast<size_t>(n)), got = up;  // in place, as the MLP calls it
+    SwiGlu(gate.data(), up.data(), n, want.data());
+    SwiGluSimd(gate.data(), got.data(), n, got.data());
+    for (int64_t i = 0; i < n; ++i) {
+      ASSERT_NEAR(got[i], want[i], 2e-6f * (1.0f + std::fabs(want[i]))) << "n " << n << " at " << i;
+    }
+  }
+}
+
+// Inputs that reach every rounding case: ties at ±0.5 after scaling, zeros, a block whose
+// largest magnitudes are +a and -a (Q8_K keeps the first), all-zero blocks.
+std::vector<float> QuantInputs(int64_t n, std::mt19937& rng) {
+  std::vector<float> x = Random(static_cast<size_t>(n), rng, 3.0f);
+  for (int64_t i = 0; i < n; i += 7) x[i] = std::round(x[i] * 2.0f) / 2.0f;
+  for (int64_t i = 3; i < n; i += 11) x[i] = 0.0f;
+  if (n >= 256) {
+    x[5] = -10.0f, x[9] = 10.0f;                        // Q8_K: -10 comes first
+    for (int64_t i = 32; i < 64; ++i) x[i] = 0.0f;      // an all-zero Q8_0 block
+    for (int64_t i = 128; i < 160; ++i) x[i] = 127.0f * 0.5f;  // exact halves after scaling
+  }
+  return x;
+}
+
+TEST(QuantizeSimd, Q8_0IsBitExact) {
+  std::mt19937 rng(6);
+  for (int64_t nb : {1, 2, 7, 8, 9, 40, 2000}) {  // many blocks: near-ties are rare
+    for (int rep = 0; rep < 4; ++rep) {
+      const auto x = QuantInputs(32 * nb, rng);
+      std::vector<int8_t> q(static_cast<size_t>(32 * nb)), q_ref = q;
+      std::vector<float> d(static_cast<size_t>(nb)), d_ref = d;
+      QuantizeQ8_0(x.data(), nb, q.data(), d.data());
+      QuantizeQ8_0Reference(x.data(), nb, q_ref.data(), d_ref.data());
+      EXPECT_EQ(q, q_ref) << nb;
+      EXPECT_EQ(d, d_ref) << nb;
+    }
+  }
+}
+
+TEST(QuantizeSimd, Q8_KIsBitExact) {
+  std::mt19937 rng(7);
+  for (int64_t nb : {1, 2, 5, 3000}) {  // many blocks: near-ties are rare
+    for (int rep = 0; rep < 4; ++rep) {
+      auto x = QuantInputs(256 * nb, rng);
+      if (rep == 3) std::fill(x.begin(), x.begin() + 256, 0.0f);  // an all-zero block
+      std::vector<quant::BlockQ8_K> got(static_cast<size_t>(nb)), want = got;
+      QuantizeQ8_K(x.data(), nb, got.data());
+      Q8_KFromFloat(x.data(), want.data(), 256 * nb);
+      EXPECT_EQ(std::memcmp(got.data(), want.data(), sizeof(quant::BlockQ8_K) * nb), 0) << nb;
+    }
+  }
+}
+
+TEST(Membw, SumWordsMatchesReference) {
+  std::mt19937_64 rng(5);
+  std::vector<uint8_t> buf(1 << 16);
+  for (uint8_t& b : buf) b = static_cast<uint8_t>(rng());
+  for (int64_t n : {0, 8, 64, 72, 1024, 4096 + 8 * 13, 65536}) {
+    for (int64_t off : {0, 8, 24}) {
+      if (off + n > static_cast<int64_t>(buf.size())) continue;
+      const uint64_t want = SumWordsReference(buf.data() + off, n);
+      EXPECT_EQ(SumWords(buf.data() + off, n), want) << n;
+      for (int streams : {1, 2, 3, 4}) {
+        EXPECT_EQ(SumWordsStreams(buf.data() + off, n, streams), want) << n << " " << streams;
+      }
+    }
+  }
+}
+
+TEST(Membw, MeasuresSomething) {
+  ThreadPool pool(2);
+  const ReadBandwidth r = MeasureReadBandwidth(pool, 8 << 20, 2);
+  EXPECT_GE(r.buffer_bytes, 8 << 20);
+  EXPECT_EQ(r.passes, 2);
+  EXPECT_TRUE(std::isfinite(r.gb_per_s));
+  EXPECT_GT(r.gb_per_s, 0.0);
+}
+
+}  // namespace
+}  // namespace densing
