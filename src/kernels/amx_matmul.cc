@@ -406,9 +406,11 @@ AmxTileFn SelectAmxTile(DType) { return nullptr; }
 HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE
+#if defined(__x86_64__) && defined(__linux__)
 #include <cpuid.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#endif
 
 #include "base/error.h"
 #include "kernels/quantize_simd.h"
@@ -421,6 +423,7 @@ namespace {
 
 // AMX-TILE and AMX-INT8 in CPUID, and Linux's permission to use the tile data state.
 bool AmxUsable() {
+#if defined(__x86_64__) && defined(__linux__)
   static const bool usable = [] {
     unsigned a = 0, b = 0, c = 0, d = 0;
     if (__get_cpuid_count(7, 0, &a, &b, &c, &d) == 0) return false;
@@ -429,6 +432,9 @@ bool AmxUsable() {
     return syscall(SYS_arch_prctl, kArchReqXcompPerm, kXfeatureXtiledata) == 0;
   }();
   return usable;
+#else
+  return false;  // AMX is an x86 feature, and the permission call is Linux's
+#endif
 }
 
 }  // namespace
