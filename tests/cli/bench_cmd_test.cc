@@ -12,51 +12,17 @@
 #include <string>
 #include <vector>
 
+#include "testing/run_densing.h"
 #include "testing/shared_dir.h"
 
 namespace densing {
 namespace {
 
-struct Result {
-  int code;
-  std::string out;
-  std::string err;
-};
-
-std::string Quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-Result Densing(const std::vector<std::string>& args) {
-  // CTest runs tests as parallel processes: a file name of this process's own.
-  static int calls = 0;
-  const std::string err_path = ::testing::TempDir() + "/densing_bench_stderr." +
-                               std::to_string(getpid()) + "." + std::to_string(++calls) + ".txt";
-  std::string cmd = Quote(testing::DensingBinary());
-  for (const std::string& a : args) cmd += " " + Quote(a);
-  cmd += " 2>" + Quote(err_path) + " </dev/null";
-  Result r;
-  FILE* p = popen(cmd.c_str(), "r");
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  const int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.err = testing::ReadFile(err_path);
-  std::remove(err_path.c_str());
-  return r;
-}
+using testing::Densing;
+using testing::ExpectOneLineError;
+using testing::Result;
 
 std::string Model() { return testing::SharedDir() + "/models/stories260K.gguf"; }
-
-void ExpectOneLineError(const Result& r, const std::string& contains) {
-  EXPECT_EQ(r.code, 1) << r.out;
-  EXPECT_EQ(r.err.rfind("densing: error: ", 0), 0u) << r.err;
-  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-  EXPECT_NE(r.err.find(contains), std::string::npos) << r.err;
-}
 
 TEST(BenchCommand, ArgumentErrors) {
   ExpectOneLineError(Densing({"bench"}), "-m FILE");
