@@ -12,6 +12,7 @@
 
 #include "base/error.h"
 #include "commands.h"
+#include "density_options.h"
 #include "density/catalog.h"
 #include "density/csv.h"
 #include "density/density.h"
@@ -25,17 +26,13 @@ namespace {
 
 namespace dn = densing::density;
 
-struct DensityArgs {
+struct DensityArgs : DensityOptions {
   std::string catalog;
   std::string model;
   std::vector<std::string> scores;
   std::string eval;
   std::string name;
   std::string release;
-  std::string task = "mmlu";
-  std::string params = "active";
-  std::optional<double> chance;
-  dn::ReferenceChoice ref;
   bool json = false;
   bool csv = false;
   bool verbose = false;
@@ -211,19 +208,7 @@ void AddDensityCommand(CLI::App& app) {
       ->check(CLI::ExistingFile);
   sub->add_option("--name", args->name, "display name of --model (default: the file name)");
   sub->add_option("--release", args->release, "release date of --model (YYYY-MM[-DD])");
-  sub->add_option("--task", args->task, "benchmark score column")->capture_default_str();
-  sub->add_option("--params", args->params, "parameters divided by: active, total, non-embedding")
-      ->capture_default_str();
-  sub->add_option("--chance", args->chance,
-                  "score of random guessing (default: 25 for 4-way tasks)");
-  sub->add_option("--ref-family", args->ref.family, "catalog family for the one-step reference")
-      ->capture_default_str();
-  sub->add_option("--ref-loss", args->ref.loss_file, "two-step reference: CSV of N,D,L")
-      ->check(CLI::ExistingFile);
-  sub->add_option("--ref-score", args->ref.score_file, "two-step reference: CSV of L,S")
-      ->check(CLI::ExistingFile);
-  sub->add_option("--d0", args->ref.d0_tokens, "two-step reference: training tokens D0")
-      ->capture_default_str();
+  AddDensityOptions(sub, *args);
   sub->add_flag("--json", args->json, "print JSON");
   sub->add_flag("--csv", args->csv, "print CSV");
   sub->add_flag("-v,--verbose", args->verbose, "list skipped models");

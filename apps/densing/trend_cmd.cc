@@ -15,6 +15,7 @@
 
 #include "base/error.h"
 #include "commands.h"
+#include "density_options.h"
 #include "density/catalog.h"
 #include "density/csv.h"
 #include "density/density.h"
@@ -31,14 +32,10 @@ namespace dn = densing::density;
 
 constexpr double kDaysPerMonth = 365.25 / 12;
 
-struct TrendArgs {
+struct TrendArgs : DensityOptions {
   std::string catalog;
   std::string metric = "effective";
   bool metric_given = false;
-  std::string task = "mmlu";
-  std::string params = "active";
-  std::optional<double> chance;
-  dn::ReferenceChoice ref;
   std::string kind;
   bool include_estimates = false;
   std::string from;
@@ -272,19 +269,7 @@ void AddTrendCommand(CLI::App& app) {
   CLI::Option* metric = sub->add_option("--metric", args->metric,
                                         "simple, above-chance or effective (rho = N_hat / N)")
                             ->capture_default_str();
-  sub->add_option("--task", args->task, "benchmark score column")->capture_default_str();
-  sub->add_option("--params", args->params, "parameters divided by: active, total, non-embedding")
-      ->capture_default_str();
-  sub->add_option("--chance", args->chance,
-                  "score of random guessing (default: 25 for 4-way tasks)");
-  sub->add_option("--ref-family", args->ref.family, "catalog family for the one-step reference")
-      ->capture_default_str();
-  sub->add_option("--ref-loss", args->ref.loss_file, "two-step reference: CSV of N,D,L")
-      ->check(CLI::ExistingFile);
-  sub->add_option("--ref-score", args->ref.score_file, "two-step reference: CSV of L,S")
-      ->check(CLI::ExistingFile);
-  sub->add_option("--d0", args->ref.d0_tokens, "two-step reference: training tokens D0")
-      ->capture_default_str();
+  AddDensityOptions(sub, *args);
   sub->add_option("--kind", args->kind, "only base or only chat models");
   sub->add_flag("--include-estimates", args->include_estimates,
                 "include models whose parameter count is an estimate");
