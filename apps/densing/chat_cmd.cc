@@ -24,7 +24,7 @@ void Chat(const Options& o) {
   auto model = Model::Load(o.model.path);
   auto tokenizer = Tokenizer::FromGguf(model->file());
   ThreadPool pool(o.model.threads);
-  Session session(*model, pool, o.model.n_ctx, o.model.n_batch);
+  Session session(*model, pool, o.model.n_ctx, o.model.n_batch, o.model.kv_types());
   Conversation chat(session, *tokenizer, o.system);
   if (chat.uses_fallback()) {
     std::fprintf(stderr, "densing: %s has no chat template; using ChatML\n", o.model.path.c_str());

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <span>
 
 #include "base/error.h"
 #include "commands.h"
@@ -28,7 +29,22 @@ struct Options {
   std::vector<std::string> tasks;
   eval::TaskOptions data;
   std::string json_path;
+  std::string samples_path;
 };
+
+// One JSON line per scored item, like lm-evaluation-harness's --log_samples.
+nlohmann::json SampleJson(const std::string& task, const eval::McItem& item,
+                          std::span<const eval::ChoiceScore> scores, const eval::ItemOutcome& o) {
+  nlohmann::json log_probs = nlohmann::json::array(), n_tokens = nlohmann::json::array();
+  for (const eval::ChoiceScore& s : scores) {
+    log_probs.push_back(s.log_prob);
+    n_tokens.push_back(s.n_tokens);
+  }
+  return {{"task", task},           {"line", item.line},   {"context", item.context},
+          {"choices", item.choices}, {"gold", item.gold},   {"log_probs", log_probs},
+          {"n_tokens", n_tokens},    {"pred", o.pred},      {"pred_norm", o.pred_norm},
+          {"acc", o.correct ? 1 : 0}, {"acc_norm", o.correct_norm ? 1 : 0}};
+}
 
 std::atomic<bool> g_interrupted{false};
 
@@ -68,17 +84,33 @@ void Eval(const Options& o) {
   auto model = Model::Load(o.model.path);
   auto tokenizer = Tokenizer::FromGguf(model->file());
   ThreadPool pool(o.model.threads);
-  eval::ChoiceScorer scorer(*model, *tokenizer, pool, o.model.n_ctx, o.model.n_batch);
+  eval::ChoiceScorer scorer(*model, *tokenizer, pool, o.model.n_ctx, o.model.n_batch, o.model.kv_types());
 
+  std::ofstream samples;
+  if (!o.samples_path.empty()) {
+    samples.open(o.samples_path);
+    if (!samples) Fail("{}: cannot write", o.samples_path);
+  }
   g_interrupted.store(false);
   auto* previous = std::signal(SIGINT, OnInterrupt);
   std::vector<eval::McResult> results;
   for (const eval::McTask& task : tasks) {
     if (g_interrupted.load()) break;
     eval::RateProgress bar("eval " + task.name, static_cast<int64_t>(task.items.size()), "items");
-    results.push_back(eval::RunTask(scorer, task, &g_interrupted, [&](int64_t done, int64_t) { bar.Update(done); }));
+    eval::ItemFn log_item;
+    if (samples.is_open()) {
+      log_item = [&](const eval::McItem& item, std::span<const eval::ChoiceScore> scores, const eval::ItemOutcome& oc) {
+        samples << SampleJson(task.name, item, scores, oc).dump() << '\n';
+      };
+    }
+    results.push_back(eval::RunTask(scorer, task, &g_interrupted, [&](int64_t done, int64_t) { bar.Update(done); },
+                                    log_item));
   }
   std::signal(SIGINT, previous);
+  if (samples.is_open()) {
+    samples.flush();
+    if (!samples) Fail("{}: cannot write", o.samples_path);
+  }
 
   const std::string model_name = std::filesystem::path(o.model.path).filename().string();
   std::printf("densing eval: %s, context %lld tokens%s\n\n", model_name.c_str(),
@@ -127,6 +159,9 @@ void AddEvalCommand(CLI::App& app) {
   cmd->add_option("--limit", o->data.limit, "At most this many items (mmlu: per subject)")
       ->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
   cmd->add_option("--json", o->json_path, "Write the results as JSON to this file (- for stdout)");
+  cmd->add_option("--samples", o->samples_path,
+                  "Write every scored item (its answers' log-probabilities, token counts, prediction) "
+                  "to this file, one JSON object per line");
   cmd->callback([o] { Eval(*o); });
 }
 

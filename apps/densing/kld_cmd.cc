@@ -91,7 +91,7 @@ void Kld(const Options& o) {
     auto tokenizer = Tokenizer::FromGguf(base_model->file());
     const int64_t n_ctx = o.model.n_ctx ? o.model.n_ctx : DefaultContext(base_model->config());
     plan = eval::PlanText(*tokenizer, eval::ReadWholeFile(o.text_path), n_ctx, o.max_chunks);
-    base = std::make_unique<eval::ModelBase>(*base_model, pool, plan, o.model.n_batch);
+    base = std::make_unique<eval::ModelBase>(*base_model, pool, plan, o.model.n_batch, o.model.kv_types());
   } else {
     reader = std::make_unique<eval::BaseLogitsReader>(o.base_logits);
     plan = reader->plan();
@@ -116,7 +116,7 @@ void Kld(const Options& o) {
   {
     ProgressBar bar("kld", plan.n_chunks);
     s = eval::RunKld(model.get(), pool, plan, o.model.n_batch, *base, writer ? &*writer : nullptr,
-                     [&](int64_t done) { bar.Update(done); });
+                     o.model.kv_types(), [&](int64_t done) { bar.Update(done); });
   }
   if (writer) {
     writer->Finish();
@@ -129,6 +129,9 @@ void Kld(const Options& o) {
 void AddKldCommand(CLI::App& app) {
   auto* cmd = app.add_subcommand("kld", "KL-divergence of a model's token distributions from its base's");
   auto o = std::make_shared<Options>();
+  // The reference's perplexity tool keeps an F16 cache by default; so do we here, so that
+  // figures line up with the ones it publishes (-ctk f32 -ctv f32 for the exact ones).
+  o->model.cache_type_k = o->model.cache_type_v = "f16";
   AddModelOptions(cmd, o->model);
   cmd->get_option("-m")->required(false)->description("GGUF model to compare with the base");
   cmd->add_option("--base", o->base_path, "GGUF base model (e.g. the F16 original)")->check(CLI::ExistingFile);

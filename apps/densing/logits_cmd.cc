@@ -57,7 +57,7 @@ void Logits(const Options& o) {
   ThreadPool pool(o.model.threads);
   const int64_t n_ctx = o.model.n_ctx ? o.model.n_ctx : std::max<int64_t>(DefaultContext(model->config()),
                                                                          static_cast<int64_t>(tokens.size()));
-  Session session(*model, pool, n_ctx, o.model.n_batch);
+  Session session(*model, pool, n_ctx, o.model.n_batch, o.model.kv_types());
   std::span<const float> logits = session.EvalAll(tokens);
   const int64_t n_vocab = session.n_vocab();
   const bool full = o.full || n_vocab <= 1000;

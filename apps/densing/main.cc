@@ -37,6 +37,8 @@ std::vector<std::string> LlamaCppSpellings(int argc, char** argv) {
   for (std::string& a : args) {
     if (a == "-sys") a = "--system-prompt";
     if (a == "-np") a = "--parallel";
+    if (a == "-ctk") a = "--cache-type-k";
+    if (a == "-ctv") a = "--cache-type-v";
   }
   return args;
 }

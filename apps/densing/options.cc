@@ -12,6 +12,12 @@ void AddModelOptions(CLI::App* cmd, ModelOptions& o) {
       ->check(CLI::Range(int64_t{0}, int64_t{1} << 20));
   cmd->add_option("-b,--batch-size", o.n_batch, "Tokens per forward step when processing a prompt")
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 16));
+  cmd->add_option("--cache-type-k", o.cache_type_k, "KV cache type for keys: f32 or f16")
+      ->check(CLI::IsMember({"f32", "f16"}))
+      ->capture_default_str();
+  cmd->add_option("--cache-type-v", o.cache_type_v, "KV cache type for values: f32 or f16")
+      ->check(CLI::IsMember({"f32", "f16"}))
+      ->capture_default_str();
 }
 
 void AddSamplingOptions(CLI::App* cmd, SamplingOptions& o) {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "model/state.h"
 #include "sampling/sampler.h"
 
 namespace densing::cli {
@@ -15,9 +16,14 @@ struct ModelOptions {
   int threads = 0;    // 0: all cores
   int64_t n_ctx = 0;  // 0: the model's own, capped
   int64_t n_batch = 512;
+  std::string cache_type_k = "f32";  // a command may set other defaults before AddModelOptions
+  std::string cache_type_v = "f32";
+
+  KvTypes kv_types() const { return {ParseKvType(cache_type_k), ParseKvType(cache_type_v)}; }
 };
 
-// -m/--model, -t/--threads, -c/--ctx-size, -b/--batch-size
+// -m/--model, -t/--threads, -c/--ctx-size, -b/--batch-size, --cache-type-k (-ctk),
+// --cache-type-v (-ctv)
 void AddModelOptions(CLI::App* cmd, ModelOptions& o);
 
 struct SamplingOptions {

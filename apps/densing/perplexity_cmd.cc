@@ -38,7 +38,7 @@ void Perplexity(const Options& o) {
   eval::PerplexityResult r;
   {
     ProgressBar bar("perplexity", plan.n_chunks);
-    r = eval::Perplexity(*model, pool, plan, o.model.n_batch,
+    r = eval::Perplexity(*model, pool, plan, o.model.n_batch, o.model.kv_types(),
                          [&](int64_t done, double) { bar.Update(done); });
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -68,6 +68,9 @@ void AddPerplexityCommand(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "perplexity", "Perplexity over a text: chunks of -c tokens, second half of each scored");
   auto o = std::make_shared<Options>();
+  // The reference's perplexity tool keeps an F16 cache by default; so do we here, so that
+  // figures line up with the ones it publishes (-ctk f32 -ctv f32 for the exact ones).
+  o->model.cache_type_k = o->model.cache_type_v = "f16";
   AddModelOptions(cmd, o->model);
   cmd->add_option("-f,--file", o->text_path, "Text file")->required()->check(CLI::ExistingFile);
   cmd->add_option("--chunks", o->max_chunks, "Score at most this many chunks (0: all)")

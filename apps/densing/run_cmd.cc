@@ -24,7 +24,7 @@ void Run(const Options& o) {
   auto model = Model::Load(o.model.path);
   auto tokenizer = Tokenizer::FromGguf(model->file());
   ThreadPool pool(o.model.threads);
-  Session session(*model, pool, o.model.n_ctx, o.model.n_batch);
+  Session session(*model, pool, o.model.n_ctx, o.model.n_batch, o.model.kv_types());
   const double load_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
   const std::vector<int32_t> prompt = tokenizer->Encode(o.prompt, /*add_special=*/true, o.special);

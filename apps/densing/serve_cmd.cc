@@ -37,6 +37,7 @@ void Serve(Options o) {
   o.scheduler.n_ctx = o.model.n_ctx;
   o.scheduler.n_batch = o.model.n_batch;
   o.scheduler.n_threads = o.model.threads;
+  o.scheduler.kv_types = o.model.kv_types();
 
   // SIGINT and SIGTERM go to one waiting thread only: every thread started below inherits the
   // mask, and the waiter stops the server outside of any signal handler.

@@ -38,8 +38,8 @@ PairTokens EncodePair(const Tokenizer& tokenizer, std::string_view context, std:
 }
 
 ChoiceScorer::ChoiceScorer(const Model& model, const Tokenizer& tokenizer, ThreadPool& pool,
-                           int64_t n_ctx, int64_t n_batch)
-    : model_(model), tokenizer_(tokenizer), pool_(pool), session_(model, pool, n_ctx, n_batch) {}
+                           int64_t n_ctx, int64_t n_batch, KvTypes kv_types)
+    : model_(model), tokenizer_(tokenizer), pool_(pool), session_(model, pool, n_ctx, n_batch, kv_types) {}
 
 ChoiceScorer::~ChoiceScorer() = default;
 
@@ -92,7 +92,7 @@ void ChoiceScorer::ScoreTails(int64_t n_context, std::vector<ChoiceScore>& out) 
   for (size_t i = 0; i < answers_.size(); ++i) {
     const std::vector<int32_t>& a = answers_[i];
     if (a.size() < 2) continue;
-    while (caches_.size() <= i) caches_.push_back(std::make_unique<KvCache>(model_.config(), session_.n_ctx()));
+    while (caches_.size() <= i) caches_.push_back(std::make_unique<KvCache>(model_.config(), session_.n_ctx(), session_.kv().types));
     caches_[i]->CopyPrefix(session_.kv(), n_context);
     for (size_t j = 0; j + 1 < a.size(); ++j) {
       batch_.push_back({a[j], n_context + static_cast<int64_t>(j), caches_[i].get(), true});

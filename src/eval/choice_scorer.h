@@ -39,7 +39,7 @@ enum class ScoreStatus : uint8_t {
 class ChoiceScorer {
  public:
   ChoiceScorer(const Model& model, const Tokenizer& tokenizer, ThreadPool& pool, int64_t n_ctx,
-               int64_t n_batch);
+               int64_t n_batch, KvTypes kv_types = {});
   ~ChoiceScorer();
 
   // out[i] scores " " + choices[i] after `context`.

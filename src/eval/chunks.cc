@@ -32,16 +32,16 @@ ChunkPlan PlanText(const Tokenizer& tokenizer, std::string_view text, int64_t n_
 }
 
 ChunkRunner::ChunkRunner(const Model& model, ThreadPool& pool, const ChunkPlan& plan,
-                         int64_t n_batch)
+                         int64_t n_batch, KvTypes kv_types)
     : model_(model), pool_(pool), plan_(plan), n_vocab_(model.weights().output.ne[1]) {
   if (n_batch < 1) Fail("batch size {} is below 1", n_batch);
   n_seq_ = std::max<int64_t>(1, n_batch / plan.n_ctx);
   n_seq_ = std::min(n_seq_, plan.n_chunks);
   const int64_t step = std::min(n_batch, n_seq_ * plan.n_ctx);
   for (int64_t i = 0; i < n_seq_; ++i) {
-    caches_.push_back(std::make_unique<KvCache>(model.config(), plan.n_ctx));
+    caches_.push_back(std::make_unique<KvCache>(model.config(), plan.n_ctx, kv_types));
   }
-  act_ = std::make_unique<Activations>(model, step, plan.n_ctx, pool.n_threads());
+  act_ = std::make_unique<Activations>(model, step, plan.n_ctx);
   batch_.reserve(static_cast<size_t>(step));
   batch_chunk_.reserve(static_cast<size_t>(step));
   logits_.resize(static_cast<size_t>(step * n_vocab_));

@@ -57,7 +57,8 @@ struct ChunkRows {
 // output head only for the scored positions. Buffers are sized once, here.
 class ChunkRunner {
  public:
-  ChunkRunner(const Model& model, ThreadPool& pool, const ChunkPlan& plan, int64_t n_batch);
+  ChunkRunner(const Model& model, ThreadPool& pool, const ChunkPlan& plan, int64_t n_batch,
+              KvTypes kv_types = {});
   ~ChunkRunner();
 
   // Calls `fn` for the scored rows of chunks [begin, end), in chunk and row order.

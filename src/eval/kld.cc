@@ -85,8 +85,9 @@ KldSummary Summarize(std::span<const PositionStats> positions) {
   return r;
 }
 
-ModelBase::ModelBase(const Model& base, ThreadPool& pool, const ChunkPlan& plan, int64_t n_batch)
-    : pool_(pool), plan_(plan), runner_(base, pool, plan, n_batch) {}
+ModelBase::ModelBase(const Model& base, ThreadPool& pool, const ChunkPlan& plan, int64_t n_batch,
+                     KvTypes kv_types)
+    : pool_(pool), plan_(plan), runner_(base, pool, plan, n_batch, kv_types) {}
 
 void ModelBase::Fill(int64_t begin, int64_t end, std::vector<float>& out) {
   const int64_t n_vocab = runner_.n_vocab();
@@ -101,11 +102,12 @@ void ModelBase::Fill(int64_t begin, int64_t end, std::vector<float>& out) {
 }
 
 KldSummary RunKld(const Model* model, ThreadPool& pool, const ChunkPlan& plan, int64_t n_batch,
-                  BaseSource& base, BaseLogitsWriter* save, const std::function<void(int64_t)>& on_chunk) {
+                  BaseSource& base, BaseLogitsWriter* save, KvTypes kv_types,
+                  const std::function<void(int64_t)>& on_chunk) {
   const int64_t n_vocab = base.n_vocab();
   std::unique_ptr<ChunkRunner> runner;
   if (model != nullptr) {
-    runner = std::make_unique<ChunkRunner>(*model, pool, plan, n_batch);
+    runner = std::make_unique<ChunkRunner>(*model, pool, plan, n_batch, kv_types);
     if (runner->n_vocab() != n_vocab) {
       Fail("the model has {} tokens in its vocabulary, the base {}", runner->n_vocab(), n_vocab);
     }

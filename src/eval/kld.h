@@ -51,7 +51,8 @@ class BaseSource {
 
 class ModelBase : public BaseSource {
  public:
-  ModelBase(const Model& base, ThreadPool& pool, const ChunkPlan& plan, int64_t n_batch);
+  ModelBase(const Model& base, ThreadPool& pool, const ChunkPlan& plan, int64_t n_batch,
+            KvTypes kv_types = {});
   int64_t n_vocab() const override { return runner_.n_vocab(); }
   void Fill(int64_t begin, int64_t end, std::vector<float>& out) override;
 
@@ -74,7 +75,7 @@ class FileBase : public BaseSource {
 // Compares `model` (may be null: then only `save` is written) with `base` over `plan`; `save`
 // (may be null) receives the base's rows. on_chunk(chunks_done) after each group.
 KldSummary RunKld(const Model* model, ThreadPool& pool, const ChunkPlan& plan, int64_t n_batch,
-                  BaseSource& base, BaseLogitsWriter* save,
+                  BaseSource& base, BaseLogitsWriter* save, KvTypes kv_types = {},
                   const std::function<void(int64_t)>& on_chunk = {});
 
 }  // namespace densing::eval

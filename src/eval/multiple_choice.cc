@@ -11,7 +11,7 @@ GroupScore ToGroupScore(const std::string& name, const Tally& t) {
 }
 
 McResult RunTask(ChoiceScorer& scorer, const McTask& task, const std::atomic<bool>* cancel,
-                 const std::function<void(int64_t, int64_t)>& progress) {
+                 const std::function<void(int64_t, int64_t)>& progress, const ItemFn& on_item) {
   McResult r;
   r.task = task.name;
   r.shots = task.shots;
@@ -35,6 +35,7 @@ McResult RunTask(ChoiceScorer& scorer, const McTask& task, const std::atomic<boo
     } else {
       r.n_truncated += status == ScoreStatus::kTruncated;
       const ItemOutcome o = ScoreItem(scores, item.gold);
+      if (on_item) on_item(item, scores, o);
       all.Add(o);
       if (!item.group.empty()) {
         subjects[item.group].Add(o);

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -40,9 +41,12 @@ struct McResult {
   double items_per_second() const { return seconds > 0 ? static_cast<double>(n_scored) / seconds : 0.0; }
 };
 
+// Called with every scored item, its answers' scores and what they decide.
+using ItemFn = std::function<void(const McItem&, std::span<const ChoiceScore>, const ItemOutcome&)>;
+
 // `cancel` (may be null) is polled between items; progress(done, total) after each.
 McResult RunTask(ChoiceScorer& scorer, const McTask& task, const std::atomic<bool>* cancel = nullptr,
-                 const std::function<void(int64_t, int64_t)>& progress = {});
+                 const std::function<void(int64_t, int64_t)>& progress = {}, const ItemFn& on_item = {});
 
 // The result of a finished tally (exposed for tests).
 GroupScore ToGroupScore(const std::string& name, const Tally& t);

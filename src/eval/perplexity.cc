@@ -10,8 +10,9 @@
 namespace densing::eval {
 
 PerplexityResult Perplexity(const Model& model, ThreadPool& pool, const ChunkPlan& plan,
-                            int64_t n_batch, const std::function<void(int64_t, double)>& on_chunk) {
-  ChunkRunner runner(model, pool, plan, n_batch);
+                            int64_t n_batch, KvTypes kv_types,
+                            const std::function<void(int64_t, double)>& on_chunk) {
+  ChunkRunner runner(model, pool, plan, n_batch, kv_types);
   const int64_t n_vocab = runner.n_vocab();
   RunningMean nll;
   PerplexityResult r;

@@ -25,7 +25,7 @@ struct PerplexityResult {
 
 // on_chunk(chunks_done, running_ppl) after each chunk, e.g. for a progress bar.
 PerplexityResult Perplexity(const Model& model, ThreadPool& pool, const ChunkPlan& plan,
-                            int64_t n_batch,
+                            int64_t n_batch, KvTypes kv_types = {},
                             const std::function<void(int64_t, double)>& on_chunk = {});
 
 }  // namespace densing::eval

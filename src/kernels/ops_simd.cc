@@ -13,6 +13,7 @@
 #include "hwy/highway.h"
 #include "kernels/ops.h"
 #include "kernels/ops_simd.h"
+#include "tensor/half.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace densing {
@@ -99,8 +100,8 @@ void AttendChunk(const GroupAttention& g, int64_t h0, int n_heads) {
   }
   for (int64_t j0 = 0; j0 < a.n_keys; j0 += kKeyBlock) {
     const int64_t nb = std::min(kKeyBlock, a.n_keys - j0);
-    const float* kb = a.k + j0 * a.stride;
-    const float* vb = a.v + j0 * a.stride;
+    const float* kb = static_cast<const float*>(a.k) + j0 * a.stride;
+    const float* vb = static_cast<const float*>(a.v) + j0 * a.stride;
     for (int h = 0; h < n_heads; ++h) {
       float* sh = s[h];
       DotRows(a.q + (h0 + h) * g.q_stride, kb, a.stride, nb, hd, sh);
@@ -184,10 +185,94 @@ void AttendChunk(const GroupAttention& g, int64_t h0, int n_heads) {
   }
 }
 
-void AttendGroupSimd(const GroupAttention& g) {
-  for (int64_t h0 = 0; h0 < g.n_heads; h0 += kHeadChunk) {
-    AttendChunk(g, h0, static_cast<int>(std::min<int64_t>(kHeadChunk, g.n_heads - h0)));
+// x rounded to F16 and back, lane by lane.
+template <class V>
+HWY_INLINE V RoundHalf(V x) {
+  const DF d;
+  const hn::Rebind<hwy::float16_t, DF> dh;
+  return hn::PromoteTo(d, hn::DemoteTo(dh, x));
+}
+
+// Element i of a row of F32 or F16, as float; n lanes from i as a vector.
+template <bool kHalf>
+HWY_INLINE float ElementAt(const void* row, int64_t i) {
+  if constexpr (kHalf) return F16ToF32(static_cast<const uint16_t*>(row)[i]);
+  return static_cast<const float*>(row)[i];
+}
+template <bool kHalf>
+HWY_INLINE auto LoadRow(const void* row, int64_t i) {
+  const DF d;
+  if constexpr (kHalf) {
+    const hn::Rebind<hwy::float16_t, DF> dh;
+    return hn::PromoteTo(d, hn::LoadU(dh, static_cast<const hwy::float16_t*>(row) + i));
+  } else {
+    return hn::LoadU(d, static_cast<const float*>(row) + i);
   }
+}
+
+// One head over keys and values of which at least one is F16: the reference engine's flash
+// attention, key by key (see AttendHeadReference), with the head's dimensions in vectors.
+template <bool kHalfK, bool kHalfV>
+void AttendHeadHalf(const HeadAttention& a, const float* q, float* out) {
+  const DF d;
+  const int64_t N = static_cast<int64_t>(hn::Lanes(d));
+  const int64_t hd = a.head_dim;
+  const int64_t k_bytes = kHalfK ? 2 : 4, v_bytes = kHalfV ? 2 : 4;
+  HWY_ALIGN float qr[kMaxHeadDim];
+  HWY_ALIGN float acc[kMaxHeadDim];
+  for (int64_t i = 0; i < hd; ++i) {
+    qr[i] = kHalfK ? F16ToF32(F32ToF16(q[i])) : q[i];
+    acc[i] = 0.0f;
+  }
+  float m = -INFINITY, sum = 0.0f;
+  for (int64_t j = 0; j < a.n_keys; ++j) {
+    const void* kj = static_cast<const uint8_t*>(a.k) + j * a.stride * k_bytes;
+    const void* vj = static_cast<const uint8_t*>(a.v) + j * a.stride * v_bytes;
+    auto vdot = hn::Zero(d);
+    int64_t i = 0;
+    for (; i + N <= hd; i += N) vdot = hn::MulAdd(hn::Load(d, qr + i), LoadRow<kHalfK>(kj, i), vdot);
+    float s = hn::GetLane(hn::SumOfLanes(d, vdot));
+    for (; i < hd; ++i) s += qr[i] * ElementAt<kHalfK>(kj, i);
+    s *= a.scale;
+    if (a.softcap > 0) SoftCap(&s, 1, a.softcap);
+    float ms = 1.0f, vs = 1.0f;  // the sum's rescaling and this key's weight
+    if (s > m) {
+      ms = std::exp(m - s);  // 0 for the first key
+      m = s;
+    } else {
+      vs = std::exp(s - m);
+    }
+    sum = sum * ms + vs;
+    const auto vms = hn::Set(d, ms), vvs = hn::Set(d, vs);
+    for (i = 0; i + N <= hd; i += N) {
+      auto x = hn::Load(d, acc + i);
+      if (ms != 1.0f) x = kHalfV ? RoundHalf(hn::Mul(x, vms)) : hn::Mul(x, vms);
+      x = hn::MulAdd(LoadRow<kHalfV>(vj, i), vvs, x);
+      hn::Store(kHalfV ? RoundHalf(x) : x, d, acc + i);
+    }
+    for (; i < hd; ++i) {
+      float x = acc[i];
+      if (ms != 1.0f) x = kHalfV ? F16ToF32(F32ToF16(x * ms)) : x * ms;
+      x = std::fma(ElementAt<kHalfV>(vj, i), vs, x);
+      acc[i] = kHalfV ? F16ToF32(F32ToF16(x)) : x;
+    }
+  }
+  const float inv = 1.0f / sum;
+  for (int64_t i = 0; i < hd; ++i) out[i] = acc[i] * inv;
+}
+
+void AttendGroupSimd(const GroupAttention& g) {
+  const HeadAttention& a = g.head;
+  const bool half_k = a.k_type == DType::kF16, half_v = a.v_type == DType::kF16;
+  if (!half_k && !half_v) {
+    for (int64_t h0 = 0; h0 < g.n_heads; h0 += kHeadChunk) {
+      AttendChunk(g, h0, static_cast<int>(std::min<int64_t>(kHeadChunk, g.n_heads - h0)));
+    }
+    return;
+  }
+  auto* head = half_k ? (half_v ? &AttendHeadHalf<true, true> : &AttendHeadHalf<true, false>)
+                      : &AttendHeadHalf<false, true>;
+  for (int64_t h = 0; h < g.n_heads; ++h) head(a, a.q + h * g.q_stride, g.out + h * g.out_stride);
 }
 
 void SwiGluSimdImpl(const float* HWY_RESTRICT gate, const float* up, int64_t n, float* y) {
@@ -217,17 +302,65 @@ HWY_EXPORT(SwiGluSimdImpl);
 
 void AttendGroup(const GroupAttention& a) {
   DENSING_CHECK(a.head.head_dim <= 512 && a.head.n_keys >= 1);
+  for (DType t : {a.head.k_type, a.head.v_type}) DENSING_CHECK(t == DType::kF32 || t == DType::kF16);
   HWY_DYNAMIC_DISPATCH(AttendGroupSimd)(a);
 }
 
-void AttendHeadReference(const HeadAttention& a, float* scores, float* out) {
+namespace {
+
+// Element i of row j of a cached F32 or F16 matrix.
+float CachedAt(const void* m, DType t, int64_t stride, int64_t j, int64_t i) {
+  if (t == DType::kF16) return F16ToF32(static_cast<const uint16_t*>(m)[j * stride + i]);
+  return static_cast<const float*>(m)[j * stride + i];
+}
+
+float RoundHalf(float x) { return F16ToF32(F32ToF16(x)); }
+
+// The reference engine's flash attention over an F16 cache, one key at a time.
+void AttendHeadHalfReference(const HeadAttention& a, float* out) {
+  const bool half_k = a.k_type == DType::kF16, half_v = a.v_type == DType::kF16;
+  const int64_t hd = a.head_dim;
+  std::fill(out, out + hd, 0.0f);
+  float m = -INFINITY, sum = 0.0f;
   for (int64_t j = 0; j < a.n_keys; ++j) {
-    scores[j] = Dot(a.q, a.k + j * a.stride, a.head_dim) * a.scale;
+    float s = 0.0f;
+    for (int64_t i = 0; i < hd; ++i) {
+      s += (half_k ? RoundHalf(a.q[i]) : a.q[i]) * CachedAt(a.k, a.k_type, a.stride, j, i);
+    }
+    s *= a.scale;
+    if (a.softcap > 0) SoftCap(&s, 1, a.softcap);
+    float ms = 1.0f, vs = 1.0f;
+    if (s > m) {
+      ms = std::exp(m - s);
+      m = s;
+    } else {
+      vs = std::exp(s - m);
+    }
+    sum = sum * ms + vs;
+    for (int64_t i = 0; i < hd; ++i) {
+      float x = out[i] * ms;
+      if (half_v) x = RoundHalf(x);
+      x = std::fma(CachedAt(a.v, a.v_type, a.stride, j, i), vs, x);
+      out[i] = half_v ? RoundHalf(x) : x;
+    }
   }
+  for (int64_t i = 0; i < hd; ++i) out[i] *= 1.0f / sum;
+}
+
+}  // namespace
+
+void AttendHeadReference(const HeadAttention& a, float* scores, float* out) {
+  if (a.k_type != DType::kF32 || a.v_type != DType::kF32) {
+    AttendHeadHalfReference(a, out);
+    return;
+  }
+  const auto* k = static_cast<const float*>(a.k);
+  const auto* v = static_cast<const float*>(a.v);
+  for (int64_t j = 0; j < a.n_keys; ++j) scores[j] = Dot(a.q, k + j * a.stride, a.head_dim) * a.scale;
   if (a.softcap > 0) SoftCap(scores, a.n_keys, a.softcap);
   Softmax(scores, a.n_keys);
   std::fill(out, out + a.head_dim, 0.0f);
-  for (int64_t j = 0; j < a.n_keys; ++j) AddScaled(a.v + j * a.stride, scores[j], a.head_dim, out);
+  for (int64_t j = 0; j < a.n_keys; ++j) AddScaled(v + j * a.stride, scores[j], a.head_dim, out);
 }
 
 void SwiGluSimd(const float* gate, const float* up, int64_t n, float* y) {

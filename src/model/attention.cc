@@ -52,8 +52,12 @@ void AttendKvGroup(const Step& s, int64_t layer, int64_t t, int64_t g) {
   const int64_t first = c.slides(layer) ? std::max<int64_t>(0, p - c.sliding_window + 1) : 0;
   GroupAttention a;
   a.head.q = s.act.q.data() + t * c.n_head * hd + g * group * hd;
-  a.head.k = b.kv->k[static_cast<size_t>(layer)].data() + first * kv_dim + g * hd;
-  a.head.v = b.kv->v[static_cast<size_t>(layer)].data() + first * kv_dim + g * hd;
+  const size_t k_size = b.kv->types.k == DType::kF16 ? 2 : 4;
+  const size_t v_size = b.kv->types.v == DType::kF16 ? 2 : 4;
+  a.head.k = b.kv->KeyRow(layer, first) + g * hd * k_size;
+  a.head.v = b.kv->ValueRow(layer, first) + g * hd * v_size;
+  a.head.k_type = b.kv->types.k;
+  a.head.v_type = b.kv->types.v;
   a.head.stride = kv_dim;
   a.head.n_keys = p - first + 1;
   a.head.head_dim = hd;
@@ -91,10 +95,7 @@ void AttentionBlock(const Step& s, int64_t layer) {
     const BatchToken& b = s.batch[static_cast<size_t>(t)];
     Rope(a.q.data() + t * c.n_head * c.head_dim, c.n_head, b.pos, rope);
     Rope(a.k.data() + t * kv_dim, c.n_head_kv, b.pos, rope);
-    std::memcpy(b.kv->k[static_cast<size_t>(layer)].data() + b.pos * kv_dim, a.k.data() + t * kv_dim,
-                sizeof(float) * kv_dim);
-    std::memcpy(b.kv->v[static_cast<size_t>(layer)].data() + b.pos * kv_dim, a.v.data() + t * kv_dim,
-                sizeof(float) * kv_dim);
+    b.kv->Store(layer, b.pos, a.k.data() + t * kv_dim, a.v.data() + t * kv_dim);
   }
 
   int64_t work = 0;

@@ -2,31 +2,70 @@
 #include "model/state.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "base/error.h"
 #include "kernels/matmul.h"
 #include "model/forward.h"
+#include "tensor/half.h"
 
 namespace densing {
 
-KvCache::KvCache(const ModelConfig& c, int64_t n_ctx_)
-    : n_ctx(n_ctx_), kv_dim(c.n_head_kv * c.head_dim) {
-  const size_t n = static_cast<size_t>(n_ctx * kv_dim);
-  k.assign(static_cast<size_t>(c.n_layer), std::vector<float>(n));
-  v.assign(static_cast<size_t>(c.n_layer), std::vector<float>(n));
+DType ParseKvType(const std::string& name) {
+  if (name == "f32") return DType::kF32;
+  if (name == "f16") return DType::kF16;
+  Fail("cache type '{}': densing stores keys and values as f32 or f16", name);
+}
+
+namespace {
+
+int64_t ElementBytes(DType t) { return t == DType::kF16 ? 2 : 4; }
+
+void StoreRow(DType t, const float* x, int64_t n, uint8_t* out) {
+  if (t == DType::kF32) {
+    std::memcpy(out, x, sizeof(float) * static_cast<size_t>(n));
+    return;
+  }
+  auto* h = reinterpret_cast<uint16_t*>(out);
+  for (int64_t i = 0; i < n; ++i) h[i] = F32ToF16(x[i]);
+}
+
+}  // namespace
+
+KvCache::KvCache(const ModelConfig& c, int64_t n_ctx_, KvTypes types_)
+    : n_ctx(n_ctx_), kv_dim(c.n_head_kv * c.head_dim), types(types_) {
+  for (DType t : {types.k, types.v}) DENSING_CHECK(t == DType::kF32 || t == DType::kF16);
+  const auto layers = static_cast<size_t>(c.n_layer);
+  k.assign(layers, std::vector<uint8_t>(static_cast<size_t>(n_ctx * kv_dim * ElementBytes(types.k))));
+  v.assign(layers, std::vector<uint8_t>(static_cast<size_t>(n_ctx * kv_dim * ElementBytes(types.v))));
 }
 
 void KvCache::CopyPrefix(const KvCache& from, int64_t n) {
   DENSING_CHECK(from.kv_dim == kv_dim && k.size() == from.k.size() && n >= 0 && n <= n_ctx &&
-                n <= from.n_ctx);
-  const auto count = static_cast<std::ptrdiff_t>(n * kv_dim);
+                n <= from.n_ctx && from.types.k == types.k && from.types.v == types.v);
+  const auto k_bytes = static_cast<std::ptrdiff_t>(n * kv_dim * ElementBytes(types.k));
+  const auto v_bytes = static_cast<std::ptrdiff_t>(n * kv_dim * ElementBytes(types.v));
   for (size_t l = 0; l < k.size(); ++l) {
-    std::copy(from.k[l].begin(), from.k[l].begin() + count, k[l].begin());
-    std::copy(from.v[l].begin(), from.v[l].begin() + count, v[l].begin());
+    std::copy(from.k[l].begin(), from.k[l].begin() + k_bytes, k[l].begin());
+    std::copy(from.v[l].begin(), from.v[l].begin() + v_bytes, v[l].begin());
   }
 }
 
-Activations::Activations(const Model& model, int64_t n_batch_, int64_t n_ctx_, int n_threads)
+void KvCache::Store(int64_t layer, int64_t pos, const float* key, const float* value) {
+  const auto l = static_cast<size_t>(layer);
+  StoreRow(types.k, key, kv_dim, k[l].data() + pos * kv_dim * ElementBytes(types.k));
+  StoreRow(types.v, value, kv_dim, v[l].data() + pos * kv_dim * ElementBytes(types.v));
+}
+
+const uint8_t* KvCache::KeyRow(int64_t layer, int64_t pos) const {
+  return k[static_cast<size_t>(layer)].data() + pos * kv_dim * ElementBytes(types.k);
+}
+
+const uint8_t* KvCache::ValueRow(int64_t layer, int64_t pos) const {
+  return v[static_cast<size_t>(layer)].data() + pos * kv_dim * ElementBytes(types.v);
+}
+
+Activations::Activations(const Model& model, int64_t n_batch_, int64_t n_ctx_)
     : n_batch(n_batch_), n_ctx(n_ctx_) {
   batch.reserve(static_cast<size_t>(n_batch));
   const ModelConfig& c = model.config();
@@ -51,7 +90,6 @@ Activations::Activations(const Model& model, int64_t n_batch_, int64_t n_ctx_, i
   expert_id.resize(expert_weight.size());
   rows.resize(B);
   gathered.resize(B * d);
-  scores.resize(static_cast<size_t>(n_threads) * static_cast<size_t>(n_ctx));
 
   int64_t need = 0;
   auto fit = [&](const TensorView& t) {

@@ -3,29 +3,45 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "model/model.h"
+#include "tensor/dtype.h"
 
 namespace densing {
 
-struct KvCache {
-  KvCache(const ModelConfig& config, int64_t n_ctx);
+// What the cache stores keys and values as: F32 (exact; the default) or F16 (half the memory,
+// and the reference engine's default, whose attention then also runs in F16; see AttendGroup).
+struct KvTypes {
+  DType k = DType::kF32;
+  DType v = DType::kF32;
+};
+// "f32" or "f16" (llama.cpp's --cache-type-k/-v names); throws Error for anything else.
+DType ParseKvType(const std::string& name);
 
-  // Copies positions [0, n) of `from` (a cache of the same model), so a sequence can fork.
+struct KvCache {
+  KvCache(const ModelConfig& config, int64_t n_ctx, KvTypes types = {});
+
+  // Copies positions [0, n) of `from` (a cache of the same model and types), so a sequence can fork.
   void CopyPrefix(const KvCache& from, int64_t n);
+  // Stores the key and value rows ([kv_dim] floats each) of position `pos` in layer `layer`.
+  void Store(int64_t layer, int64_t pos, const float* key, const float* value);
+  const uint8_t* KeyRow(int64_t layer, int64_t pos) const;
+  const uint8_t* ValueRow(int64_t layer, int64_t pos) const;
 
   int64_t n_ctx;
-  int64_t kv_dim;                      // n_head_kv · head_dim
-  std::vector<std::vector<float>> k;   // per layer: [n_ctx, kv_dim], row = position
-  std::vector<std::vector<float>> v;   // per layer: [n_ctx, kv_dim]
+  int64_t kv_dim;  // n_head_kv · head_dim
+  KvTypes types;
+  std::vector<std::vector<uint8_t>> k;  // per layer: [n_ctx, kv_dim] of types.k, row = position
+  std::vector<std::vector<uint8_t>> v;  // per layer: [n_ctx, kv_dim] of types.v
 };
 
 struct BatchToken;
 
 struct Activations {
   // n_ctx: the largest context of any cache a batch will read.
-  Activations(const Model& model, int64_t n_batch, int64_t n_ctx, int n_threads);
+  Activations(const Model& model, int64_t n_batch, int64_t n_ctx);
 
   int64_t n_batch;                  // most tokens one Forward step takes
   int64_t n_ctx;
@@ -43,7 +59,6 @@ struct Activations {
   std::vector<int32_t> expert_id;   // [n_batch, n_expert_used]
   std::vector<int32_t> rows;        // [n_batch] tokens routed to one expert
   std::vector<float> gathered;      // [n_batch, n_embd]
-  std::vector<float> scores;        // [n_threads, n_ctx] attention weights per worker
   std::vector<uint8_t> scratch;     // MatMul activation conversion
 };
 

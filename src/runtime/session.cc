@@ -19,12 +19,13 @@ int64_t CheckedContext(const Model& m, int64_t n_ctx) {
 }
 }  // namespace
 
-Session::Session(const Model& model, ThreadPool& pool, int64_t n_ctx, int64_t n_batch)
+Session::Session(const Model& model, ThreadPool& pool, int64_t n_ctx, int64_t n_batch,
+                 KvTypes kv_types)
     : model_(model),
       pool_(pool),
       n_vocab_(model.weights().output.ne[1]),
-      kv_(model.config(), CheckedContext(model, n_ctx)),
-      act_(model, std::max<int64_t>(1, std::min(n_batch, kv_.n_ctx)), kv_.n_ctx, pool.n_threads()) {
+      kv_(model.config(), CheckedContext(model, n_ctx), kv_types),
+      act_(model, std::max<int64_t>(1, std::min(n_batch, kv_.n_ctx)), kv_.n_ctx) {
   logits_.resize(static_cast<size_t>(n_vocab_));
 }
 

@@ -16,7 +16,9 @@ class Session {
  public:
   // n_ctx: most positions the sequence may hold (0: the model's training context, capped at
   // 4096); n_batch: most tokens per forward step.
-  Session(const Model& model, ThreadPool& pool, int64_t n_ctx = 0, int64_t n_batch = 512);
+  // kv_types: what the KV cache stores (F32 unless asked).
+  Session(const Model& model, ThreadPool& pool, int64_t n_ctx = 0, int64_t n_batch = 512,
+          KvTypes kv_types = {});
 
   // Appends `tokens` to the sequence and returns the logits of the last one ([n_vocab]).
   std::span<const float> Eval(std::span<const int32_t> tokens);

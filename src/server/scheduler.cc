@@ -39,10 +39,10 @@ Scheduler::Scheduler(const Model& model, const Tokenizer& tokenizer,
       n_ctx_(SlotContext(model, options.n_ctx)),
       n_vocab_(model.weights().output.ne[1]),
       pool_(options.n_threads),
-      act_(model, CheckedBatch(options, n_ctx_), n_ctx_, pool_.n_threads()) {
+      act_(model, CheckedBatch(options, n_ctx_), n_ctx_) {
   max_rows_ = std::min<int64_t>(act_.n_batch, options.n_slots + kPromptLogitRows);
   for (int i = 0; i < options.n_slots; ++i) {
-    slots_.push_back(std::make_unique<Slot>(model.config(), n_ctx_, tokenizer, counters_));
+    slots_.push_back(std::make_unique<Slot>(model.config(), n_ctx_, options.kv_types, tokenizer, counters_));
   }
   batch_.reserve(static_cast<size_t>(act_.n_batch));
   batch_slots_.reserve(static_cast<size_t>(act_.n_batch));

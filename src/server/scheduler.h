@@ -28,6 +28,7 @@ struct SchedulerOptions {
   int64_t n_batch = 512;  // most tokens per forward step
   int max_queue = 64;     // requests waiting for a slot; more are refused
   int n_threads = 0;      // 0: all cores
+  KvTypes kv_types;       // what each slot's KV cache stores
 };
 
 // Counters for /metrics, read while the scheduler runs.

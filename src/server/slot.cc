@@ -9,8 +9,9 @@
 
 namespace densing::server {
 
-Slot::Slot(const ModelConfig& config, int64_t n_ctx, const Tokenizer& tokenizer, Counters& counters)
-    : tokenizer_(tokenizer), counters_(counters), kv_(config, n_ctx) {
+Slot::Slot(const ModelConfig& config, int64_t n_ctx, KvTypes kv_types, const Tokenizer& tokenizer,
+           Counters& counters)
+    : tokenizer_(tokenizer), counters_(counters), kv_(config, n_ctx, kv_types) {
   for (int32_t id = 0; id < tokenizer.n_vocab(); ++id) {
     if (tokenizer.IsEndOfGeneration(id)) end_ids_.push_back(id);
   }

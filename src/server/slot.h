@@ -32,7 +32,8 @@ struct Counters {
 class Slot {
  public:
   // `counters` must outlive the slot.
-  Slot(const ModelConfig& config, int64_t n_ctx, const Tokenizer& tokenizer, Counters& counters);
+  Slot(const ModelConfig& config, int64_t n_ctx, KvTypes kv_types, const Tokenizer& tokenizer,
+       Counters& counters);
 
   bool busy() const { return task_ != nullptr; }
   Task& task() { return *task_; }

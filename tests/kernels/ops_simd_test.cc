@@ -13,6 +13,7 @@
 #include "kernels/membw.h"
 #include "kernels/ops.h"
 #include "kernels/quantize_simd.h"
+#include "tensor/half.h"
 #include "tensor/quant_blocks.h"
 #include "tensor/quant_k.h"
 
@@ -39,7 +40,8 @@ TEST(OpsSimd, AttendGroupMatchesReference) {
           const auto v = Random(static_cast<size_t>(n_keys * stride), rng);
           const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
           std::vector<float> got(static_cast<size_t>(n_heads * q_stride), NAN);
-          GroupAttention g{{q.data(), k.data() + 1, v.data() + 2, stride, n_keys, hd, scale, softcap},
+          GroupAttention g{{q.data(), k.data() + 1, v.data() + 2, DType::kF32, DType::kF32, stride,
+                            n_keys, hd, scale, softcap},
                            n_heads, q_stride, got.data(), q_stride};
           AttendGroup(g);
           std::vector<float> scores(static_cast<size_t>(n_keys)), want(static_cast<size_t>(hd));
@@ -51,6 +53,59 @@ TEST(OpsSimd, AttendGroupMatchesReference) {
               ASSERT_NEAR(got[h * q_stride + i], want[i], 1e-5f * (1.0f + std::fabs(want[i])))
                   << "hd " << hd << " heads " << n_heads << " keys " << n_keys << " cap " << softcap
                   << " head " << h << " at " << i;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+std::vector<uint16_t> ToHalf(const std::vector<float>& x) {
+  std::vector<uint16_t> h(x.size());
+  for (size_t i = 0; i < x.size(); ++i) h[i] = F32ToF16(x[i]);
+  return h;
+}
+
+// An F16 cache (keys, values or both): the vector kernel follows the reference's key-by-key
+// rounding (only the order of a dot product's sum differs, which can move a value by an F16
+// step), and both stay within F16 precision of exact F32 attention on the same rounded data.
+TEST(OpsSimd, AttendGroupWithAnF16CacheMatchesReference) {
+  std::mt19937 rng(8);
+  for (auto [k_type, v_type] : {std::pair{DType::kF16, DType::kF16}, std::pair{DType::kF16, DType::kF32},
+                                std::pair{DType::kF32, DType::kF16}}) {
+    for (int64_t hd : {8, 16, 20, 64, 128}) {
+      for (int64_t n_keys : {1, 2, 17, 64, 300}) {
+        for (float softcap : {0.0f, 20.0f}) {
+          const int64_t n_heads = 3, stride = hd * 2 + 3, q_stride = hd + 1;
+          const auto q = Random(static_cast<size_t>(n_heads * q_stride), rng, 2.0f);
+          auto k = Random(static_cast<size_t>(n_keys * stride), rng);
+          auto v = Random(static_cast<size_t>(n_keys * stride), rng);
+          const auto k16 = ToHalf(k), v16 = ToHalf(v);
+          for (size_t i = 0; i < k.size(); ++i) k[i] = F16ToF32(k16[i]);  // the exact F32 comparison
+          for (size_t i = 0; i < v.size(); ++i) v[i] = F16ToF32(v16[i]);
+          const void* kp = k_type == DType::kF16 ? static_cast<const void*>(k16.data()) : k.data();
+          const void* vp = v_type == DType::kF16 ? static_cast<const void*>(v16.data()) : v.data();
+          const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
+          std::vector<float> got(static_cast<size_t>(n_heads * q_stride), NAN);
+          GroupAttention g{{q.data(), kp, vp, k_type, v_type, stride, n_keys, hd, scale, softcap},
+                           n_heads, q_stride, got.data(), q_stride};
+          AttendGroup(g);
+          std::vector<float> scores(static_cast<size_t>(n_keys)), want(static_cast<size_t>(hd)),
+              exact(static_cast<size_t>(hd));
+          for (int64_t h = 0; h < n_heads; ++h) {
+            HeadAttention a = g.head;
+            a.q = q.data() + h * q_stride;
+            AttendHeadReference(a, scores.data(), want.data());
+            HeadAttention f = a;
+            f.k = k.data(), f.v = v.data(), f.k_type = f.v_type = DType::kF32;
+            AttendHeadReference(f, scores.data(), exact.data());
+            for (int64_t i = 0; i < hd; ++i) {
+              const float g_i = got[h * q_stride + i];
+              ASSERT_NEAR(g_i, want[i], 4e-3f * (1.0f + std::fabs(want[i])))
+                  << "hd " << hd << " keys " << n_keys << " head " << h << " at " << i;
+              ASSERT_NEAR(g_i, exact[i], 3e-2f * (1.0f + std::fabs(exact[i])))
+                  << "hd " << hd << " keys " << n_keys << " head " << h << " at " << i;
             }
           }
         }

@@ -1,5 +1,9 @@
-// A batch mixing sequences gives each sequence the logits it gets alone.
+// A batch mixing sequences gives each sequence the logits it gets alone; an F16 KV cache stays
+// within F16 rounding of the F32 one.
 #include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
 
 #include "base/error.h"
 #include "model/forward.h"
@@ -28,7 +32,7 @@ TEST(ForwardBatch, MixedSequencesMatchSeparateRuns) {
     }
     // Both prompts, interleaved, in one batch, over two caches.
     KvCache ka(model->config(), 16), kb(model->config(), 16);
-    Activations act(*model, 16, 16, pool.n_threads());
+    Activations act(*model, 16, 16);
     std::vector<BatchToken> batch;
     for (size_t i = 0; i < a.size(); ++i) {
       batch.push_back({a[i], static_cast<int64_t>(i), &ka, i + 1 == a.size()});
@@ -50,6 +54,29 @@ TEST(ForwardBatch, MixedSequencesMatchSeparateRuns) {
 
 namespace densing {
 namespace {
+
+TEST(Session, AnF16CacheStaysWithinHalfPrecisionOfF32) {
+  DENSING_REQUIRE_SHARED();
+  for (const char* name : {"tiny-llama-gqa.gguf", "tiny-qwen2.gguf", "tiny-gemma2.gguf"}) {
+    auto model = Model::Load(testing::SharedDir() + "/models/" + name);
+    ThreadPool pool(2);
+    std::vector<int32_t> prompt = {1};
+    for (int i = 0; i < 90; ++i) prompt.push_back(3 + (i * 37) % 400);
+    Session exact(*model, pool, 128), half(*model, pool, 128, 32, {DType::kF16, DType::kF16});
+    const auto a = exact.EvalAll(prompt);
+    const auto b = half.EvalAll(prompt);
+    ASSERT_EQ(a.size(), b.size());
+    double sq = 0, worst = 0, differ = 0;
+    for (size_t i = 0; i < a.size(); ++i) {
+      sq += static_cast<double>(a[i]) * a[i];
+      worst = std::max(worst, std::fabs(static_cast<double>(a[i]) - b[i]));
+      differ += a[i] != b[i];
+    }
+    const double rms = std::sqrt(sq / static_cast<double>(a.size()));
+    EXPECT_LT(worst, 2e-2 * rms) << name;  // F16 keeps 11 bits: about 5e-4 relative per value
+    EXPECT_GT(differ, 0) << name << ": the F16 cache changed nothing";
+  }
+}
 
 TEST(Session, CopyFromContinuesLikeTheOriginal) {
   DENSING_REQUIRE_SHARED();
