@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 
@@ -24,8 +26,40 @@ std::string SharedMissing() {
 
 std::string DensingBinary() { return DENSING_BINARY; }
 
+namespace {
+
+// The paths TempPath handed out, removed (with a writer's PATH.tmp) when the test process ends.
+class TempFiles {
+ public:
+  ~TempFiles() {
+    for (const std::string& p : paths_) {
+      std::error_code ec;
+      std::filesystem::remove(p, ec);
+      std::filesystem::remove(p + ".tmp", ec);
+    }
+  }
+  void Add(const std::string& p) {
+    std::lock_guard<std::mutex> lock(mu_);
+    paths_.insert(p);
+  }
+
+ private:
+  std::mutex mu_;
+  std::set<std::string> paths_;
+};
+
+TempFiles& Temporaries() {
+  static TempFiles files;
+  return files;
+}
+
+}  // namespace
+
 std::string TempPath(const std::string& name) {
-  return std::filesystem::temp_directory_path().string() + "/densing_" + std::to_string(::getpid()) + "_" + name;
+  std::string path =
+      std::filesystem::temp_directory_path().string() + "/densing_" + std::to_string(::getpid()) + "_" + name;
+  Temporaries().Add(path);
+  return path;
 }
 
 std::string ReadFile(const std::string& path) {

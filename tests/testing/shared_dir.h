@@ -12,7 +12,8 @@ bool HaveShared();
 std::string SharedMissing();
 std::string DensingBinary();
 std::string ReadFile(const std::string& path);
-// A path in the test temporary folder that no other test process uses (CTest runs in parallel).
+// A path in the test temporary folder that no other test process uses (CTest runs in parallel);
+// the file is removed when the test process exits.
 std::string TempPath(const std::string& name);
 
 }  // namespace densing::testing
