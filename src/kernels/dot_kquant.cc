@@ -33,21 +33,26 @@ HWY_INLINE VU8 BitTo(VU8 h, uint8_t bit, uint8_t value) {
 }
 
 // Q4_K/Q5_K scales and mins of the 8 groups of 32, unpacked from 12 bytes four at a time (see
-// quant::ScaleMinK4); then the mins widened so int16 lanes 2g and 2g + 1 hold min g.
-HWY_INLINE V16 ScalesK4(const uint8_t* packed, uint8_t* sc) {
+// quant::ScaleMinK4): the scales as the bytes of `scales` (byte g: group g), the mins widened so
+// int16 lanes 2g and 2g + 1 hold min g. All in registers: going through small arrays on the
+// stack costs a failed store-to-load forward per super-block.
+HWY_INLINE V16 ScalesK4(const uint8_t* packed, uint64_t* scales) {
   uint32_t w[3];
   std::memcpy(w, packed, 12);
-  const uint32_t sc_lo = w[0] & 0x3F3F3F3Fu;
-  const uint32_t sc_hi = (w[2] & 0x0F0F0F0Fu) | ((w[0] >> 2) & 0x30303030u);
-  const uint32_t mn_lo = w[1] & 0x3F3F3F3Fu;
-  const uint32_t mn_hi = ((w[2] >> 4) & 0x0F0F0F0Fu) | ((w[1] >> 2) & 0x30303030u);
-  std::memcpy(sc, &sc_lo, 4);
-  std::memcpy(sc + 4, &sc_hi, 4);
-  uint8_t mn[8];
-  std::memcpy(mn, &mn_lo, 4);
-  std::memcpy(mn + 4, &mn_hi, 4);
-  const V32 m32 = hn::PromoteTo(D32(), hn::LoadU(hn::Rebind<uint8_t, D32>(), mn));
-  return hn::BitCast(D16(), hn::Or(m32, hn::ShiftLeft<16>(m32)));
+  const uint64_t sc_lo = w[0] & 0x3F3F3F3Fu;
+  const uint64_t sc_hi = (w[2] & 0x0F0F0F0Fu) | ((w[0] >> 2) & 0x30303030u);
+  const uint64_t mn_lo = w[1] & 0x3F3F3F3Fu;
+  const uint64_t mn_hi = ((w[2] >> 4) & 0x0F0F0F0Fu) | ((w[1] >> 2) & 0x30303030u);
+  *scales = sc_lo | sc_hi << 32;
+  const __m256i m32 = _mm256_cvtepu8_epi32(_mm_cvtsi64_si128(static_cast<long long>(mn_lo | mn_hi << 32)));
+  return V16{_mm256_or_si256(m32, _mm256_slli_epi32(m32, 16))};
+}
+// The same with the scales as bytes.
+HWY_INLINE V16 ScalesK4(const uint8_t* packed, uint8_t* sc) {
+  uint64_t scales;
+  const V16 mins = ScalesK4(packed, &scales);
+  std::memcpy(sc, &scales, 8);
+  return mins;
 }
 
 struct Q4_KW {
@@ -271,13 +276,11 @@ struct Q4_K512 {
         DENSING_SC(0, 2), DENSING_SC(1, 3), DENSING_SC(4, 6), DENSING_SC(5, 7)
 #undef DENSING_SC
     };
-    uint8_t sc[8];
-    const V16 mins = ScalesK4(b.scales, sc);
+    uint64_t sc64;
+    const V16 mins = ScalesK4(b.scales, &sc64);
     W w;
     w.mins = mins.raw;
     // Scales as words in a vector (byte 2g = sc[g]), then spread to each group's word lanes.
-    uint64_t sc64;
-    std::memcpy(&sc64, sc, 8);
     const __m512i scw = _mm512_cvtepu8_epi16(_mm256_castsi128_si256(_mm_cvtsi64_si128(static_cast<long long>(sc64))));
     for (int i = 0; i < 4; ++i) w.s[i] = SpreadBytesToWords(scw, _mm512_load_si512(kIdx[i]));
     const __m512i m4 = _mm512_set1_epi8(0x0F);
@@ -288,15 +291,22 @@ struct Q4_K512 {
     }
     return w;
   }
-  // int32 lanes of Σ sc·q·x over the super-block, and the 8 lanes of Σ m·bsum.
-  static HWY_INLINE __m512i Dot(const W& w, const quant::BlockQ8_K& x, __m256i* msum) {
+  // An activation super-block in the quants' order, loaded once for every row that uses it.
+  struct X {
+    __m512i q[4];
+    __m256i bsums;
+  };
+  static HWY_INLINE X LoadX(const quant::BlockQ8_K& x) {
     const int8_t* q = x.qs;
+    return {{Load2x256(q, q + 64), Load2x256(q + 32, q + 96), Load2x256(q + 128, q + 192),
+             Load2x256(q + 160, q + 224)},
+            _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x.bsums))};
+  }
+  // int32 lanes of Σ sc·q·x over the super-block, and the 8 lanes of Σ m·bsum.
+  static HWY_INLINE __m512i Dot(const W& w, const X& x, __m256i* msum) {
     __m512i acc = _mm512_setzero_si512();
-    acc = Dpwssd(acc, _mm512_maddubs_epi16(w.q[0], Load2x256(q, q + 64)), w.s[0]);
-    acc = Dpwssd(acc, _mm512_maddubs_epi16(w.q[1], Load2x256(q + 32, q + 96)), w.s[1]);
-    acc = Dpwssd(acc, _mm512_maddubs_epi16(w.q[2], Load2x256(q + 128, q + 192)), w.s[2]);
-    acc = Dpwssd(acc, _mm512_maddubs_epi16(w.q[3], Load2x256(q + 160, q + 224)), w.s[3]);
-    *msum = _mm256_madd_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(x.bsums)), w.mins);
+    for (int i = 0; i < 4; ++i) acc = Dpwssd(acc, _mm512_maddubs_epi16(w.q[i], x.q[i]), w.s[i]);
+    *msum = _mm256_madd_epi16(x.bsums, w.mins);
     return acc;
   }
 };
@@ -337,14 +347,21 @@ struct Q6_K512 {
     }
     return w;
   }
-  static HWY_INLINE __m512i Dot(const W& w, const quant::BlockQ8_K& x, __m256i* msum) {
+  struct X {
+    __m512i q[4];
+    __m256i bsums;
+  };
+  static HWY_INLINE X LoadX(const quant::BlockQ8_K& x) {
+    X v;
+    for (int i = 0; i < 4; ++i) v.q[i] = _mm512_loadu_si512(x.qs + 64 * i);
+    v.bsums = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x.bsums));
+    return v;
+  }
+  static HWY_INLINE __m512i Dot(const W& w, const X& x, __m256i* msum) {
     __m512i acc = _mm512_setzero_si512();
-    for (int i = 0; i < 4; ++i) {
-      acc = Dpwssd(acc, _mm512_maddubs_epi16(w.q[i], _mm512_loadu_si512(x.qs + 64 * i)), w.s[i]);
-    }
+    for (int i = 0; i < 4; ++i) acc = Dpwssd(acc, _mm512_maddubs_epi16(w.q[i], x.q[i]), w.s[i]);
     // Σ sc·(q - 32)·x = Σ sc·q·x - 32·Σ_g sc_g·bsum_g
-    *msum = _mm256_slli_epi32(
-        _mm256_madd_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(x.bsums)), w.scales), 5);
+    *msum = _mm256_slli_epi32(_mm256_madd_epi16(x.bsums, w.scales), 5);
     return acc;
   }
 };
@@ -374,7 +391,7 @@ HWY_INLINE void RowTokens(const MatTile& m, int64_t r, int64_t t0) {
     for (int t = 0; t < NT; ++t) {
       const quant::BlockQ8_K& x = xrow[t][i];
       __m256i msum;
-      const __m512i isum = K::Dot(w, x, &msum);
+      const __m512i isum = K::Dot(w, K::LoadX(x), &msum);
       const float dx = LoadF32(x.d);
       acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), _mm512_set1_ps(d * dx), acc[t]);
       acc_min[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(msum), _mm256_set1_ps(dmin * dx), acc_min[t]);
@@ -406,13 +423,14 @@ HWY_INLINE void RowStreams(const MatTile& m, int64_t r, int64_t spacing, int64_t
   const int64_t nb = m.k / quant::kQKK;
   for (int64_t b = 0; b < nb; ++b) {
     const float dx = LoadF32(x[b].d);
+    const typename K::X xb = K::LoadX(x[b]);
     for (int i = 0; i < R; ++i) {
       for (int64_t o = 0; o < static_cast<int64_t>(sizeof(Block)); o += 64) {
         hwy::Prefetch(reinterpret_cast<const uint8_t*>(wb[i] + b) + 1536 + o);
       }
       const typename K::W w = K::Decode(wb[i][b]);
       __m256i msum;
-      const __m512i isum = K::Dot(w, x[b], &msum);
+      const __m512i isum = K::Dot(w, xb, &msum);
       acc[i] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), _mm512_set1_ps(LoadF16Fast(wb[i][b].d) * dx), acc[i]);
       acc_min[i] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(msum), _mm256_set1_ps(K::MinFactor(wb[i][b]) * dx),
                                    acc_min[i]);
