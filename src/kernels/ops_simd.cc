@@ -210,55 +210,160 @@ HWY_INLINE auto LoadRow(const void* row, int64_t i) {
   }
 }
 
-// One head over keys and values of which at least one is F16: the reference engine's flash
-// attention, key by key (see AttendHeadReference), with the head's dimensions in vectors.
-template <bool kHalfK, bool kHalfV>
-void AttendHeadHalf(const HeadAttention& a, const float* q, float* out) {
+// acc[i, i + N) += a block of value rows (F32, `stride` apart), each step as the reference takes
+// it: the sum rescaled by ms[j] when the running max moved, then v_j·vs[j] added; both rounded to
+// F16 when the cache holds F16 values.
+template <bool kHalfV>
+HWY_INLINE void AddValues(const float* v, int64_t stride, int64_t nb, const float* ms,
+                          const float* vs, int64_t i, float* acc) {
+  const DF d;
+  auto x = hn::Load(d, acc + i);
+  for (int64_t j = 0; j < nb; ++j) {
+    if (ms[j] != 1.0f) x = kHalfV ? RoundHalf(hn::Mul(x, hn::Set(d, ms[j]))) : hn::Mul(x, hn::Set(d, ms[j]));
+    const auto y = hn::MulAdd(hn::Load(d, v + j * stride + i), hn::Set(d, vs[j]), x);
+    x = kHalfV ? RoundHalf(y) : y;
+  }
+  hn::Store(x, d, acc + i);
+}
+
+constexpr int64_t kHalfBlock = 16;  // keys converted to F32 at a time
+
+// AddValues for H heads at once over the same value rows, four vectors each: the per-key
+// rounding makes each head's sum a chain of dependent steps, and H·4 chains side by side keep
+// the vector units busy while each waits.
+template <bool kHalfV, int H>
+HWY_INLINE void AddValuesHeads(const float* v, int64_t stride, int64_t nb,
+                               const float (*ms)[kHalfBlock], const float (*vs)[kHalfBlock],
+                               int64_t i, float (*acc)[kMaxHeadDim]) {
   const DF d;
   const int64_t N = static_cast<int64_t>(hn::Lanes(d));
-  const int64_t hd = a.head_dim;
-  const int64_t k_bytes = kHalfK ? 2 : 4, v_bytes = kHalfV ? 2 : 4;
-  HWY_ALIGN float qr[kMaxHeadDim];
-  HWY_ALIGN float acc[kMaxHeadDim];
-  for (int64_t i = 0; i < hd; ++i) {
-    qr[i] = kHalfK ? F16ToF32(F32ToF16(q[i])) : q[i];
-    acc[i] = 0.0f;
+  using V = decltype(hn::Zero(d));
+  V x[H][4];
+  for (int h = 0; h < H; ++h) {
+    for (int c = 0; c < 4; ++c) x[h][c] = hn::Load(d, acc[h] + i + c * N);
   }
-  float m = -INFINITY, sum = 0.0f;
-  for (int64_t j = 0; j < a.n_keys; ++j) {
-    const void* kj = static_cast<const uint8_t*>(a.k) + j * a.stride * k_bytes;
-    const void* vj = static_cast<const uint8_t*>(a.v) + j * a.stride * v_bytes;
-    auto vdot = hn::Zero(d);
+  for (int64_t j = 0; j < nb; ++j) {
+    V vj[4];
+    for (int c = 0; c < 4; ++c) vj[c] = hn::Load(d, v + j * stride + i + c * N);
+    for (int h = 0; h < H; ++h) {
+      if (ms[h][j] != 1.0f) {
+        const V vms = hn::Set(d, ms[h][j]);
+        for (int c = 0; c < 4; ++c) x[h][c] = kHalfV ? RoundHalf(hn::Mul(x[h][c], vms)) : hn::Mul(x[h][c], vms);
+      }
+      const V vvs = hn::Set(d, vs[h][j]);
+      for (int c = 0; c < 4; ++c) {
+        const V y = hn::MulAdd(vj[c], vvs, x[h][c]);
+        x[h][c] = kHalfV ? RoundHalf(y) : y;
+      }
+    }
+  }
+  for (int h = 0; h < H; ++h) {
+    for (int c = 0; c < 4; ++c) hn::Store(x[h][c], d, acc[h] + i + c * N);
+  }
+}
+
+// Rows [j0, j0 + nb) of a cached F32 or F16 matrix (`stride` elements apart, hd used) as F32
+// rows of `row` floats: F16 → F32 is exact.
+template <bool kHalf>
+HWY_INLINE void RowsToF32(const void* m, int64_t stride, int64_t j0, int64_t nb, int64_t hd,
+                          int64_t row, float* out) {
+  const DF d;
+  const int64_t N = static_cast<int64_t>(hn::Lanes(d));
+  for (int64_t j = 0; j < nb; ++j) {
+    const void* src = static_cast<const uint8_t*>(m) + (j0 + j) * stride * (kHalf ? 2 : 4);
     int64_t i = 0;
-    for (; i + N <= hd; i += N) vdot = hn::MulAdd(hn::Load(d, qr + i), LoadRow<kHalfK>(kj, i), vdot);
-    float s = hn::GetLane(hn::SumOfLanes(d, vdot));
-    for (; i < hd; ++i) s += qr[i] * ElementAt<kHalfK>(kj, i);
-    s *= a.scale;
-    if (a.softcap > 0) SoftCap(&s, 1, a.softcap);
-    float ms = 1.0f, vs = 1.0f;  // the sum's rescaling and this key's weight
-    if (s > m) {
-      ms = std::exp(m - s);  // 0 for the first key
-      m = s;
-    } else {
-      vs = std::exp(s - m);
+    for (; i + N <= hd; i += N) hn::Store(LoadRow<kHalf>(src, i), d, out + j * row + i);
+    for (; i < hd; ++i) out[j * row + i] = ElementAt<kHalf>(src, i);
+  }
+}
+
+// Heads over keys and values of which at least one is F16: the reference engine's flash
+// attention, key by key (see AttendHeadReference). Per block of keys, their rows are converted
+// to F32 once for up to kHeadChunk heads; per head, the scores, then the running max with the
+// rescalings and weights, then the values with the sum held in registers.
+template <bool kHalfK, bool kHalfV>
+void AttendChunkHalf(const GroupAttention& g, int64_t h0, int n_heads) {
+  const HeadAttention& a = g.head;
+  const int64_t hd = a.head_dim;
+  const int64_t row = (hd + 15) / 16 * 16;  // whole vectors per converted row
+  const DF d;
+  const int64_t N = static_cast<int64_t>(hn::Lanes(d));
+  HWY_ALIGN float kf[kHalfBlock * kMaxHeadDim];
+  HWY_ALIGN float vf[kHalfBlock * kMaxHeadDim];
+  HWY_ALIGN float qr[kHeadChunk][kMaxHeadDim];
+  HWY_ALIGN float acc[kHeadChunk][kMaxHeadDim];
+  HWY_ALIGN float s[kHalfBlock], ms[kHeadChunk][kHalfBlock], vs[kHeadChunk][kHalfBlock];
+  float m[kHeadChunk], sum[kHeadChunk];
+  for (int h = 0; h < n_heads; ++h) {
+    const float* q = a.q + (h0 + h) * g.q_stride;
+    for (int64_t i = 0; i < hd; ++i) {
+      qr[h][i] = kHalfK ? F16ToF32(F32ToF16(q[i])) : q[i];
+      acc[h][i] = 0.0f;
     }
-    sum = sum * ms + vs;
-    const auto vms = hn::Set(d, ms), vvs = hn::Set(d, vs);
-    for (i = 0; i + N <= hd; i += N) {
-      auto x = hn::Load(d, acc + i);
-      if (ms != 1.0f) x = kHalfV ? RoundHalf(hn::Mul(x, vms)) : hn::Mul(x, vms);
-      x = hn::MulAdd(LoadRow<kHalfV>(vj, i), vvs, x);
-      hn::Store(kHalfV ? RoundHalf(x) : x, d, acc + i);
+    for (int64_t i = hd; i < row; ++i) qr[h][i] = acc[h][i] = 0.0f;
+    m[h] = -INFINITY;
+    sum[h] = 0.0f;
+  }
+  for (int64_t j0 = 0; j0 < a.n_keys; j0 += kHalfBlock) {
+    const int64_t nb = std::min(kHalfBlock, a.n_keys - j0);
+    RowsToF32<kHalfK>(a.k, a.stride, j0, nb, hd, row, kf);
+    RowsToF32<kHalfV>(a.v, a.stride, j0, nb, hd, row, vf);
+    for (int h = 0; h < n_heads; ++h) {
+      DotRows(qr[h], kf, row, nb, hd, s);
+      for (int64_t j = 0; j < nb; ++j) s[j] *= a.scale;
+      if (a.softcap > 0) SoftCap(s, nb, a.softcap);
+      // Key j moves the max to m_j = max(m_{j-1}, s_j): the sum is rescaled by exp(m_{j-1} − m_j)
+      // (1 when the max stays) and the key weighs exp(s_j − m_j) (1 when it set the max). The
+      // exponents first, then their exps over the whole block at once.
+      for (int64_t j = 0; j < nb; ++j) {
+        const float prev = m[h];
+        m[h] = std::max(prev, s[j]);
+        ms[h][j] = prev == -INFINITY ? -INFINITY : prev - m[h];
+        vs[h][j] = s[j] - m[h];
+      }
+      int64_t j = 0;
+      const auto zero = hn::Zero(d), one = hn::Set(d, 1.0f);
+      for (; j + N <= nb; j += N) {
+        const auto em = hn::Load(d, ms[h] + j), ev = hn::Load(d, vs[h] + j);
+        hn::Store(hn::IfThenElse(hn::Eq(em, zero), one,
+                                 hn::IfThenZeroElse(hn::Eq(em, hn::Set(d, -INFINITY)), hn::Exp(d, em))),
+                  d, ms[h] + j);
+        hn::Store(hn::IfThenElse(hn::Eq(ev, zero), one, hn::Exp(d, ev)), d, vs[h] + j);
+      }
+      for (; j < nb; ++j) {
+        ms[h][j] = ms[h][j] == 0.0f ? 1.0f : ms[h][j] == -INFINITY ? 0.0f : std::exp(ms[h][j]);
+        vs[h][j] = vs[h][j] == 0.0f ? 1.0f : std::exp(vs[h][j]);
+      }
+      for (j = 0; j < nb; ++j) sum[h] = sum[h] * ms[h][j] + vs[h][j];
     }
-    for (; i < hd; ++i) {
-      float x = acc[i];
-      if (ms != 1.0f) x = kHalfV ? F16ToF32(F32ToF16(x * ms)) : x * ms;
-      x = std::fma(ElementAt<kHalfV>(vj, i), vs, x);
-      acc[i] = kHalfV ? F16ToF32(F32ToF16(x)) : x;
+    int64_t i = 0;
+    for (; i + 4 * N <= hd; i += 4 * N) {
+      switch (n_heads) {
+        case 4: AddValuesHeads<kHalfV, 4>(vf, row, nb, ms, vs, i, acc); break;
+        case 3: AddValuesHeads<kHalfV, 3>(vf, row, nb, ms, vs, i, acc); break;
+        case 2: AddValuesHeads<kHalfV, 2>(vf, row, nb, ms, vs, i, acc); break;
+        default: AddValuesHeads<kHalfV, 1>(vf, row, nb, ms, vs, i, acc); break;
+      }
+    }
+    for (int h = 0; h < n_heads; ++h) {
+      int64_t ih = i;
+      for (; ih + N <= hd; ih += N) AddValues<kHalfV>(vf, row, nb, ms[h], vs[h], ih, acc[h]);
+      for (; ih < hd; ++ih) {
+        float x = acc[h][ih];
+        for (int64_t j = 0; j < nb; ++j) {
+          if (ms[h][j] != 1.0f) x = kHalfV ? F16ToF32(F32ToF16(x * ms[h][j])) : x * ms[h][j];
+          x = std::fma(vf[j * row + ih], vs[h][j], x);
+          if (kHalfV) x = F16ToF32(F32ToF16(x));
+        }
+        acc[h][ih] = x;
+      }
     }
   }
-  const float inv = 1.0f / sum;
-  for (int64_t i = 0; i < hd; ++i) out[i] = acc[i] * inv;
+  for (int h = 0; h < n_heads; ++h) {
+    const float inv = 1.0f / sum[h];
+    float* out = g.out + (h0 + h) * g.out_stride;
+    for (int64_t i = 0; i < hd; ++i) out[i] = acc[h][i] * inv;
+  }
 }
 
 void AttendGroupSimd(const GroupAttention& g) {
@@ -270,9 +375,11 @@ void AttendGroupSimd(const GroupAttention& g) {
     }
     return;
   }
-  auto* head = half_k ? (half_v ? &AttendHeadHalf<true, true> : &AttendHeadHalf<true, false>)
-                      : &AttendHeadHalf<false, true>;
-  for (int64_t h = 0; h < g.n_heads; ++h) head(a, a.q + h * g.q_stride, g.out + h * g.out_stride);
+  auto* chunk = half_k ? (half_v ? &AttendChunkHalf<true, true> : &AttendChunkHalf<true, false>)
+                       : &AttendChunkHalf<false, true>;
+  for (int64_t h0 = 0; h0 < g.n_heads; h0 += kHeadChunk) {
+    chunk(g, h0, static_cast<int>(std::min<int64_t>(kHeadChunk, g.n_heads - h0)));
+  }
 }
 
 void SwiGluSimdImpl(const float* HWY_RESTRICT gate, const float* up, int64_t n, float* y) {

@@ -77,7 +77,8 @@ TEST(OpsSimd, AttendGroupWithAnF16CacheMatchesReference) {
     for (int64_t hd : {8, 16, 20, 64, 128}) {
       for (int64_t n_keys : {1, 2, 17, 64, 300}) {
         for (float softcap : {0.0f, 20.0f}) {
-          const int64_t n_heads = 3, stride = hd * 2 + 3, q_stride = hd + 1;
+          const int64_t n_heads = 1 + (n_keys + hd) % 7;  // 1 to 7 heads: chunks of 1, 2, 3 and 4
+          const int64_t stride = hd * 2 + 3, q_stride = hd + 1;
           const auto q = Random(static_cast<size_t>(n_heads * q_stride), rng, 2.0f);
           auto k = Random(static_cast<size_t>(n_keys * stride), rng);
           auto v = Random(static_cast<size_t>(n_keys * stride), rng);
