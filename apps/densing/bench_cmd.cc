@@ -35,8 +35,10 @@ struct Options {
   int64_t n_batch = 512;
   bool json = false;
   bool membw = false;
-  int64_t membw_mib = 0;
-  std::string tokenize;  // a text file: measure the tokenizer instead  // 0: MeasureReadBandwidth's default size
+  int64_t membw_mib = 0;  // 0: MeasureReadBandwidth's default size
+  std::string tokenize;   // a text file: measure the tokenizer instead
+  std::string cache_type_k = "f32";
+  std::string cache_type_v = "f32";
 };
 
 double Seconds(Clock::time_point t0) {
@@ -167,7 +169,7 @@ void BenchModel(const Options& o) {
   const double weight_bytes = WeightBytesPerToken(*model);
   const int64_t max_prompt = *std::max_element(o.prompts.begin(), o.prompts.end());
   const int64_t n_ctx = std::max({kTtftPrompt, max_prompt, o.n_gen});
-  Session session(*model, pool, n_ctx, o.n_batch);
+  Session session(*model, pool, n_ctx, o.n_batch, {ParseKvType(o.cache_type_k), ParseKvType(o.cache_type_v)});
   std::mt19937 rng(1);
 
   // Time to first token, cold: the first pass touches every mapped weight page.
@@ -198,7 +200,8 @@ void BenchModel(const Options& o) {
                           {"threads", pool.n_threads()}, {"reps", o.reps},
                           {"tokens_per_s", s.mean},  {"tokens_per_s_sd", s.sd},
                           {"samples_tokens_per_s", r.tokens_per_s},
-                          {"cpu_seconds", MeanSd(r.cpu_seconds).mean}};
+                          {"cpu_seconds", MeanSd(r.cpu_seconds).mean},
+                          {"type_k", o.cache_type_k}, {"type_v", o.cache_type_v}};
       if (r.n_gen > 0) {
         j["weight_bytes_per_token"] = weight_bytes;
         j["gb_per_s"] = weight_bytes * s.mean * 1e-9;
@@ -271,6 +274,12 @@ void AddBenchCommand(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("-b,--batch-size", o->n_batch, "Tokens per forward step of a prompt")
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 16))
+      ->capture_default_str();
+  cmd->add_option("--cache-type-k", o->cache_type_k, "KV cache type for keys: f32 or f16")
+      ->check(CLI::IsMember({"f32", "f16"}))
+      ->capture_default_str();
+  cmd->add_option("--cache-type-v", o->cache_type_v, "KV cache type for values: f32 or f16")
+      ->check(CLI::IsMember({"f32", "f16"}))
       ->capture_default_str();
   cmd->add_flag("--json", o->json, "Print JSON instead of a table");
   cmd->add_flag("--membw", o->membw, "Measure the machine's memory read bandwidth only");

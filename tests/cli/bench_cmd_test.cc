@@ -74,6 +74,18 @@ TEST(BenchCommand, ModelJsonHasEveryTest) {
   EXPECT_EQ(tests, (std::set<std::string>{"pp8", "pp16", "tg4", "ttft512"}));
 }
 
+TEST(BenchCommand, TheCacheTypeIsChosenAndReported) {
+  DENSING_REQUIRE_SHARED();
+  const Result r = Densing({"bench", "-m", Model(), "-p", "8", "-n", "4", "-r", "1", "-t", "1", "--json",
+                            "--membw-mib", "32", "-ctk", "f16", "-ctv", "f16"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_GE(j.size(), 2u);
+  EXPECT_EQ(j[0]["type_k"], "f16");
+  EXPECT_EQ(j[0]["type_v"], "f16");
+  ExpectOneLineError(Densing({"bench", "-m", Model(), "-ctv", "q4_0"}), "cache-type-v");
+}
+
 TEST(BenchCommand, TableNamesTheTests) {
   DENSING_REQUIRE_SHARED();
   const Result r = Densing({"bench", "-m", Model(), "-p", "8", "-n", "4", "-r", "1", "-t", "1",
