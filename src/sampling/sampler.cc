@@ -39,9 +39,11 @@ int32_t Sampler::Sample(std::span<const float> logits, std::span<const int32_t> 
     return cand_[0].id;
   }
   TopK(params_.top_k);
-  Normalize();
-  TopP(params_.top_p);
-  MinP(params_.min_p);
+  if (params_.top_p < 1.0f || params_.min_p > 0.0f) {  // they cut by probability
+    Normalize();
+    TopP(params_.top_p);
+    MinP(params_.min_p);
+  }
   for (Candidate& c : cand_) c.logit /= params_.temperature;
   Normalize();
   std::uniform_real_distribution<double> uniform(0.0, 1.0);
@@ -72,21 +74,26 @@ void Sampler::ApplyPenalties(std::span<const int32_t> history) {
 }
 
 void Sampler::TopK(int32_t k) {
+  const auto better = [](const Candidate& a, const Candidate& b) {
+    return a.logit > b.logit || (a.logit == b.logit && a.id < b.id);
+  };
   if (k <= 0 || static_cast<size_t>(k) >= cand_.size()) {
-    std::sort(cand_.begin(), cand_.end(), [](const Candidate& a, const Candidate& b) {
-      return a.logit > b.logit || (a.logit == b.logit && a.id < b.id);
-    });
+    if (params_.top_p >= 1.0f && params_.min_p <= 0.0f) {
+      // Nothing will be cut, so the order does not matter beyond the best coming first (for
+      // Normalize): sorting a 150k vocabulary per token would cost more than the forward pass
+      // of a small model.
+      std::iter_swap(cand_.begin(), std::min_element(cand_.begin(), cand_.end(), better));
+      return;
+    }
+    std::sort(cand_.begin(), cand_.end(), better);
     return;
   }
-  std::partial_sort(cand_.begin(), cand_.begin() + k, cand_.end(),
-                    [](const Candidate& a, const Candidate& b) {
-                      return a.logit > b.logit || (a.logit == b.logit && a.id < b.id);
-                    });
+  std::partial_sort(cand_.begin(), cand_.begin() + k, cand_.end(), better);
   cand_.resize(static_cast<size_t>(k));
 }
 
 void Sampler::Normalize() {
-  const float max = cand_.front().logit;  // sorted by TopK
+  const float max = cand_.front().logit;  // the best, by TopK
   double sum = 0;
   for (Candidate& c : cand_) {
     c.p = std::exp(c.logit - max);

@@ -46,6 +46,21 @@ TEST(Sampler, FrequenciesFollowTheSoftmax) {
   EXPECT_NEAR(ones / 4000.0, 0.75, 0.03);
 }
 
+// No top-k, top-p or min-p: the candidates are not sorted, only the best moved to the front;
+// every token still comes with its softmax probability.
+TEST(Sampler, UnsortedCandidatesStillFollowTheSoftmax) {
+  SamplerParams p = Plain();
+  p.seed = 11;
+  Sampler s(p);
+  const std::vector<float> logits = {std::log(1.0f), std::log(2.0f), std::log(4.0f), std::log(1.0f),
+                                     std::log(2.0f)};  // p = 0.1, 0.2, 0.4, 0.1, 0.2
+  std::vector<int> counts(logits.size());
+  constexpr int kDraws = 20000;
+  for (int i = 0; i < kDraws; ++i) ++counts[static_cast<size_t>(s.Sample(logits, {}))];
+  const double want[] = {0.1, 0.2, 0.4, 0.1, 0.2};
+  for (size_t i = 0; i < logits.size(); ++i) EXPECT_NEAR(counts[i] / double{kDraws}, want[i], 0.015) << i;
+}
+
 TEST(Sampler, TopKKeepsOnlyKCandidates) {
   SamplerParams p = Plain();
   p.top_k = 2;
