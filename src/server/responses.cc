@@ -90,19 +90,29 @@ json CompletionLogprobs(const Tokenizer& t, std::span<const TokenLogprob> tokens
   return out;
 }
 
+namespace {
+
+// The fields every response and chunk of an endpoint shares, around its choices.
+json Envelope(const ResponseMeta& m, Endpoint endpoint, bool chunk, json choices) {
+  return {{"id", m.id},
+          {"object", ObjectName(endpoint, chunk)},
+          {"created", m.created},
+          {"model", m.model},
+          {"system_fingerprint", "densing"},
+          {"choices", std::move(choices)}};
+}
+
+}  // namespace
+
 json ChatCompletion(const ResponseMeta& m, const std::string& text, const Outcome& o,
                     json logprobs) {
   json choice = {{"index", 0},
                  {"message", {{"role", "assistant"}, {"content", text}, {"refusal", nullptr}}},
                  {"logprobs", std::move(logprobs)},
                  {"finish_reason", FinishReasonName(o.finish)}};
-  return {{"id", m.id},
-          {"object", ObjectName(Endpoint::kChat, false)},
-          {"created", m.created},
-          {"model", m.model},
-          {"system_fingerprint", "densing"},
-          {"choices", json::array({choice})},
-          {"usage", UsageJson(o)}};
+  json response = Envelope(m, Endpoint::kChat, false, json::array({choice}));
+  response["usage"] = UsageJson(o);
+  return response;
 }
 
 json TextCompletion(const ResponseMeta& m, const std::string& text, const Outcome& o,
@@ -111,13 +121,9 @@ json TextCompletion(const ResponseMeta& m, const std::string& text, const Outcom
                  {"index", 0},
                  {"logprobs", std::move(logprobs)},
                  {"finish_reason", FinishReasonName(o.finish)}};
-  return {{"id", m.id},
-          {"object", ObjectName(Endpoint::kCompletion, false)},
-          {"created", m.created},
-          {"model", m.model},
-          {"system_fingerprint", "densing"},
-          {"choices", json::array({choice})},
-          {"usage", UsageJson(o)}};
+  json response = Envelope(m, Endpoint::kCompletion, false, json::array({choice}));
+  response["usage"] = UsageJson(o);
+  return response;
 }
 
 json ChatChunk(const ResponseMeta& m, json delta, json logprobs, const char* finish_reason,
@@ -126,12 +132,7 @@ json ChatChunk(const ResponseMeta& m, json delta, json logprobs, const char* fin
                  {"delta", std::move(delta)},
                  {"logprobs", std::move(logprobs)},
                  {"finish_reason", Nullable(finish_reason)}};
-  json chunk = {{"id", m.id},
-                {"object", ObjectName(Endpoint::kChat, true)},
-                {"created", m.created},
-                {"model", m.model},
-                {"system_fingerprint", "densing"},
-                {"choices", json::array({choice})}};
+  json chunk = Envelope(m, Endpoint::kChat, true, json::array({choice}));
   if (include_usage) chunk["usage"] = nullptr;
   return chunk;
 }
@@ -142,21 +143,15 @@ json TextChunk(const ResponseMeta& m, const std::string& text, json logprobs,
                  {"index", 0},
                  {"logprobs", std::move(logprobs)},
                  {"finish_reason", Nullable(finish_reason)}};
-  json chunk = {{"id", m.id},
-                {"object", ObjectName(Endpoint::kCompletion, true)},
-                {"created", m.created},
-                {"model", m.model},
-                {"system_fingerprint", "densing"},
-                {"choices", json::array({choice})}};
+  json chunk = Envelope(m, Endpoint::kCompletion, true, json::array({choice}));
   if (include_usage) chunk["usage"] = nullptr;
   return chunk;
 }
 
 json UsageChunk(const ResponseMeta& m, Endpoint endpoint, const Outcome& o) {
-  return {
-      {"id", m.id},           {"object", ObjectName(endpoint, true)}, {"created", m.created},
-      {"model", m.model},     {"system_fingerprint", "densing"},      {"choices", json::array()},
-      {"usage", UsageJson(o)}};
+  json chunk = Envelope(m, endpoint, true, json::array());
+  chunk["usage"] = UsageJson(o);
+  return chunk;
 }
 
 }  // namespace densing::server
