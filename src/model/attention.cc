@@ -52,10 +52,8 @@ void AttendKvGroup(const Step& s, int64_t layer, int64_t t, int64_t g) {
   const int64_t first = c.slides(layer) ? std::max<int64_t>(0, p - c.sliding_window + 1) : 0;
   GroupAttention a;
   a.head.q = s.act.q.data() + t * c.n_head * hd + g * group * hd;
-  const size_t k_size = b.kv->types.k == DType::kF16 ? 2 : 4;
-  const size_t v_size = b.kv->types.v == DType::kF16 ? 2 : 4;
-  a.head.k = b.kv->KeyRow(layer, first) + g * hd * k_size;
-  a.head.v = b.kv->ValueRow(layer, first) + g * hd * v_size;
+  a.head.k = b.kv->KeyRow(layer, first) + RowBytes(b.kv->types.k, g * hd);
+  a.head.v = b.kv->ValueRow(layer, first) + RowBytes(b.kv->types.v, g * hd);
   a.head.k_type = b.kv->types.k;
   a.head.v_type = b.kv->types.v;
   a.head.stride = kv_dim;

@@ -2,12 +2,10 @@
 #include "model/state.h"
 
 #include <algorithm>
-#include <cstring>
 
 #include "base/error.h"
 #include "kernels/matmul.h"
 #include "model/forward.h"
-#include "tensor/half.h"
 
 namespace densing {
 
@@ -17,34 +15,19 @@ DType ParseKvType(const std::string& name) {
   Fail("cache type '{}': densing stores keys and values as f32 or f16", name);
 }
 
-namespace {
-
-int64_t ElementBytes(DType t) { return t == DType::kF16 ? 2 : 4; }
-
-void StoreRow(DType t, const float* x, int64_t n, uint8_t* out) {
-  if (t == DType::kF32) {
-    std::memcpy(out, x, sizeof(float) * static_cast<size_t>(n));
-    return;
-  }
-  auto* h = reinterpret_cast<uint16_t*>(out);
-  for (int64_t i = 0; i < n; ++i) h[i] = F32ToF16(x[i]);
-}
-
-}  // namespace
-
 KvCache::KvCache(const ModelConfig& c, int64_t n_ctx_, KvTypes types_)
     : n_ctx(n_ctx_), kv_dim(c.n_head_kv * c.head_dim), types(types_) {
   for (DType t : {types.k, types.v}) DENSING_CHECK(t == DType::kF32 || t == DType::kF16);
   const auto layers = static_cast<size_t>(c.n_layer);
-  k.assign(layers, std::vector<uint8_t>(static_cast<size_t>(n_ctx * kv_dim * ElementBytes(types.k))));
-  v.assign(layers, std::vector<uint8_t>(static_cast<size_t>(n_ctx * kv_dim * ElementBytes(types.v))));
+  k.assign(layers, std::vector<uint8_t>(static_cast<size_t>(n_ctx * RowBytes(types.k, kv_dim))));
+  v.assign(layers, std::vector<uint8_t>(static_cast<size_t>(n_ctx * RowBytes(types.v, kv_dim))));
 }
 
 void KvCache::CopyPrefix(const KvCache& from, int64_t n) {
   DENSING_CHECK(from.kv_dim == kv_dim && k.size() == from.k.size() && n >= 0 && n <= n_ctx &&
                 n <= from.n_ctx && from.types.k == types.k && from.types.v == types.v);
-  const auto k_bytes = static_cast<std::ptrdiff_t>(n * kv_dim * ElementBytes(types.k));
-  const auto v_bytes = static_cast<std::ptrdiff_t>(n * kv_dim * ElementBytes(types.v));
+  const auto k_bytes = static_cast<std::ptrdiff_t>(n * RowBytes(types.k, kv_dim));
+  const auto v_bytes = static_cast<std::ptrdiff_t>(n * RowBytes(types.v, kv_dim));
   for (size_t l = 0; l < k.size(); ++l) {
     std::copy(from.k[l].begin(), from.k[l].begin() + k_bytes, k[l].begin());
     std::copy(from.v[l].begin(), from.v[l].begin() + v_bytes, v[l].begin());
@@ -53,16 +36,16 @@ void KvCache::CopyPrefix(const KvCache& from, int64_t n) {
 
 void KvCache::Store(int64_t layer, int64_t pos, const float* key, const float* value) {
   const auto l = static_cast<size_t>(layer);
-  StoreRow(types.k, key, kv_dim, k[l].data() + pos * kv_dim * ElementBytes(types.k));
-  StoreRow(types.v, value, kv_dim, v[l].data() + pos * kv_dim * ElementBytes(types.v));
+  Traits(types.k).from_float(key, k[l].data() + pos * RowBytes(types.k, kv_dim), kv_dim);
+  Traits(types.v).from_float(value, v[l].data() + pos * RowBytes(types.v, kv_dim), kv_dim);
 }
 
 const uint8_t* KvCache::KeyRow(int64_t layer, int64_t pos) const {
-  return k[static_cast<size_t>(layer)].data() + pos * kv_dim * ElementBytes(types.k);
+  return k[static_cast<size_t>(layer)].data() + pos * RowBytes(types.k, kv_dim);
 }
 
 const uint8_t* KvCache::ValueRow(int64_t layer, int64_t pos) const {
-  return v[static_cast<size_t>(layer)].data() + pos * kv_dim * ElementBytes(types.v);
+  return v[static_cast<size_t>(layer)].data() + pos * RowBytes(types.v, kv_dim);
 }
 
 Activations::Activations(const Model& model, int64_t n_batch_, int64_t n_ctx_)
