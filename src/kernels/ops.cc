@@ -25,7 +25,7 @@ void Rope(float* x, int64_t n_heads, int64_t pos, const RopeParams& p) {
   const int64_t half = p.n_rot / 2;
   float theta = static_cast<float>(pos);
   for (int64_t i = 0; i < half; ++i) {
-    const float t = p.freq_factors ? theta / p.freq_factors[i] : theta;
+    const float t = (p.freq_factors ? theta / p.freq_factors[i] : theta) * p.freq_scale;
     const float c = std::cos(t);
     const float s = std::sin(t);
     for (int64_t h = 0; h < n_heads; ++h) {

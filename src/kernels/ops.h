@@ -20,6 +20,7 @@ struct RopeParams {
   float base = 10000.0f;
   RopeLayout layout = RopeLayout::kInterleaved;
   const float* freq_factors = nullptr;  // n_rot / 2 divisors of each frequency (Llama 3.1+), or null
+  float freq_scale = 1.0f;              // linear scaling: every angle multiplied by this
 };
 
 // Rotates n_heads consecutive heads of x (each head_dim floats) in place for position pos.

@@ -40,6 +40,24 @@ void Project(const Step& s, const LayerWeights& L) {
   AddBias(L.attn_v_bias, s.n, a.v.data());
 }
 
+// Each of n_heads rows of head_dim values, RMS-normed in place with `w` (Qwen3, Gemma 3).
+void NormHeads(const Vec& w, int64_t n_heads, const ModelConfig& c, float* x) {
+  if (!w) return;
+  for (int64_t h = 0; h < n_heads; ++h) {
+    RmsNorm(x + h * c.head_dim, w.data, c.head_dim, c.norm_eps, x + h * c.head_dim);
+  }
+}
+
+// Sliding layers of Gemma 3 rotate with their own base and without the global scaling.
+RopeParams LayerRope(const ModelConfig& c, int64_t layer, const float* freq_factors) {
+  RopeParams p{c.head_dim, c.n_rot, c.rope_base, c.rope_layout, freq_factors, c.rope_freq_scale};
+  if (c.rope_base_swa > 0 && c.slides(layer)) {
+    p.base = c.rope_base_swa;
+    p.freq_scale = 1.0f;
+  }
+  return p;
+}
+
 // The query heads of token t that share KV head g: out = Σ_j softmax_j(cap(scale · q·k_j)) v_j
 // over the visible keys, each key and value row read once for the whole group.
 void AttendKvGroup(const Step& s, int64_t layer, int64_t t, int64_t g) {
@@ -86,13 +104,17 @@ void AttentionBlock(const Step& s, int64_t layer) {
   }
   Project(s, L);
 
-  RopeParams rope{c.head_dim, c.n_rot, c.rope_base, c.rope_layout,
-                  s.model.weights().rope_freqs.data};
+  NormHeads(L.attn_q_norm, s.n * c.n_head, c, a.q.data());     // [n, n_head, hd]
+  NormHeads(L.attn_k_norm, s.n * c.n_head_kv, c, a.k.data());  // [n, n_kv, hd]
+
+  const RopeParams rope = LayerRope(c, layer, s.model.weights().rope_freqs.data);
   // Every token's key and value go into its sequence's cache before any token attends.
   for (int64_t t = 0; t < s.n; ++t) {
     const BatchToken& b = s.batch[static_cast<size_t>(t)];
-    Rope(a.q.data() + t * c.n_head * c.head_dim, c.n_head, b.pos, rope);
-    Rope(a.k.data() + t * kv_dim, c.n_head_kv, b.pos, rope);
+    if (c.rotates(layer)) {
+      Rope(a.q.data() + t * c.n_head * c.head_dim, c.n_head, b.pos, rope);
+      Rope(a.k.data() + t * kv_dim, c.n_head_kv, b.pos, rope);
+    }
     b.kv->Store(layer, b.pos, a.k.data() + t * kv_dim, a.v.data() + t * kv_dim);
   }
 

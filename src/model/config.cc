@@ -16,6 +16,52 @@ int64_t Positive(const gguf::File& f, const std::string& key, int64_t value, int
   return value;
 }
 
+// head_count_kv is one number, or one per layer where a 0 marks a layer without attention (LFM2's
+// convolutions). The attention layers must then agree on one count.
+void ReadKvHeads(const gguf::File& f, const std::string& key, ModelConfig& c) {
+  const gguf::Value* v = f.Find(key);
+  if (v == nullptr || v->type != gguf::ValueType::kArray) {
+    c.n_head_kv = Positive(f, key, f.GetIntOr(key, c.n_head), c.n_head);
+    return;
+  }
+  const std::vector<int64_t> per_layer = f.GetIntArray(key);
+  if (static_cast<int64_t>(per_layer.size()) != c.n_layer) {
+    Fail("{}: metadata key '{}' has {} entries for {} layers", f.path(), key, per_layer.size(),
+         c.n_layer);
+  }
+  c.n_head_kv = 0;
+  c.layer_conv.assign(per_layer.size(), false);
+  for (size_t i = 0; i < per_layer.size(); ++i) {
+    const int64_t n = per_layer[i];
+    if (n == 0) {
+      c.layer_conv[i] = true;
+      continue;
+    }
+    Positive(f, key, n, c.n_head);
+    if (c.n_head_kv != 0 && n != c.n_head_kv) {
+      Fail("{}: metadata key '{}' gives attention layers {} and {} KV heads; densing needs one count",
+           f.path(), key, c.n_head_kv, n);
+    }
+    c.n_head_kv = n;
+  }
+  if (c.n_head_kv == 0) c.n_head_kv = c.n_head;  // no attention layer at all
+}
+
+// Linear rope scaling ("rope.scaling.type" linear): positions are multiplied by 1 / factor.
+float RopeFreqScale(const gguf::File& f, const std::string& a) {
+  const std::string type = f.GetStringOr(a + "rope.scaling.type", "none");
+  const double factor = f.GetFloatOr(a + "rope.scaling.factor", 1.0);
+  if (type == "none" || factor == 1.0) return 1.0f;
+  if (type != "linear") {
+    Fail("{}: {}rope.scaling.type '{}' with factor {} is not supported (none, linear)", f.path(),
+         a, type, factor);
+  }
+  if (!(factor > 0) || !std::isfinite(factor)) {
+    Fail("{}: {}rope.scaling.factor {} must be a positive number", f.path(), a, factor);
+  }
+  return static_cast<float>(1.0 / factor);
+}
+
 }  // namespace
 
 void ReadLlamaFamilyConfig(const gguf::File& f, ModelConfig& c) {
@@ -25,13 +71,16 @@ void ReadLlamaFamilyConfig(const gguf::File& f, ModelConfig& c) {
   c.n_embd = Positive(f, a + "embedding_length", f.GetInt(a + "embedding_length"), kMaxDim);
   c.n_layer = Positive(f, a + "block_count", f.GetInt(a + "block_count"), 4096);
   c.n_head = Positive(f, a + "attention.head_count", f.GetInt(a + "attention.head_count"), 4096);
-  c.n_head_kv = Positive(f, a + "attention.head_count_kv",
-                         f.GetIntOr(a + "attention.head_count_kv", c.n_head), c.n_head);
+  ReadKvHeads(f, a + "attention.head_count_kv", c);
   if (c.n_head % c.n_head_kv != 0) {
     Fail("{}: {} heads cannot be shared by {} KV heads", f.path(), c.n_head, c.n_head_kv);
   }
   c.head_dim = Positive(f, a + "attention.key_length",
                         f.GetIntOr(a + "attention.key_length", c.n_embd / c.n_head), kMaxDim);
+  if (f.GetIntOr(a + "attention.value_length", c.head_dim) != c.head_dim) {
+    Fail("{}: {}attention.value_length differs from key_length {}; densing needs them equal",
+         f.path(), a, c.head_dim);
+  }
   c.n_ff = f.GetIntOr(a + "feed_forward_length", 0);
   if (c.n_ff < 0 || c.n_ff > kMaxDim * 16) Fail("{}: bad {}feed_forward_length {}", f.path(), a, c.n_ff);
   c.n_ctx_train = f.GetIntOr(a + "context_length", 2048);
@@ -45,6 +94,7 @@ void ReadLlamaFamilyConfig(const gguf::File& f, ModelConfig& c) {
   if (!(c.rope_base > 0) || !std::isfinite(c.rope_base)) {
     Fail("{}: {}rope.freq_base must be a positive number", f.path(), a);
   }
+  c.rope_freq_scale = RopeFreqScale(f, a);
   c.attn_scale = 1.0f / std::sqrt(static_cast<float>(c.head_dim));
   c.sliding_window = f.GetIntOr(a + "attention.sliding_window", 0);
   if (c.sliding_window < 0) Fail("{}: {}attention.sliding_window is negative", f.path(), a);

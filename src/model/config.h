@@ -30,8 +30,11 @@ struct ModelConfig {
   float norm_eps = 1e-5f;
 
   float rope_base = 10000.0f;
+  float rope_freq_scale = 1;   // linear rope scaling: positions multiplied by this
+  float rope_base_swa = 0;     // rope base of the sliding layers, unscaled (0: as the others)
   int64_t n_rot = 0;
   RopeLayout rope_layout = RopeLayout::kInterleaved;
+  int64_t no_rope_period = 0;  // > 0: layers i with (i + 1) % period == 0 skip rotary (SmolLM3)
 
   Activation activation = Activation::kSilu;
   float attn_scale = 0;        // multiplies q·k; 1/sqrt(head_dim) unless the architecture says
@@ -52,8 +55,18 @@ struct ModelConfig {
   int64_t n_ff_shared = 0;           // qwen2moe's shared expert
   bool normalize_expert_weights = false;
 
+  // Short-convolution layers (LFM2): per layer, whether it is a gated causal convolution of
+  // conv_taps taps instead of attention (its head_count_kv entry is 0). Empty when none is.
+  std::vector<bool> layer_conv;
+  int64_t conv_taps = 0;
+
   bool slides(int64_t layer) const {
     return sliding_window > 0 && !layer_slides.empty() && layer_slides[layer];
+  }
+  bool conv(int64_t layer) const { return !layer_conv.empty() && layer_conv[layer]; }
+  bool has_conv() const { return conv_taps > 0; }
+  bool rotates(int64_t layer) const {
+    return no_rope_period <= 0 || (layer + 1) % no_rope_period != 0;
   }
 };
 

@@ -56,7 +56,11 @@ void ForwardBatch(const Model& model, std::span<const BatchToken> batch, Activat
   const Step s{model, c, batch, act, pool, n};
   Embed(s);
   for (int64_t layer = 0; layer < c.n_layer; ++layer) {
-    AttentionBlock(s, layer);
+    if (c.conv(layer)) {
+      ShortConvBlock(s, layer);
+    } else {
+      AttentionBlock(s, layer);
+    }
     FeedForwardBlock(s, layer);
   }
   Output(s, logits);

@@ -43,6 +43,7 @@ struct Step {
 };
 
 void AttentionBlock(const Step& s, int64_t layer);
+void ShortConvBlock(const Step& s, int64_t layer);
 void FeedForwardBlock(const Step& s, int64_t layer);
 void MixtureOfExpertsFfn(const Step& s, const LayerWeights& L);  // act.h → act.proj
 // out [n_rows, n_embd] = down(act(gate · in) ⊙ (up · in)) for in [n_rows, n_embd]; a null gate

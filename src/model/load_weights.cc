@@ -25,17 +25,23 @@ class Loader {
     return t;
   }
 
-  Vec OptionalVec(const std::string& name, int64_t n) {
-    TensorView t = Optional(name, {n});
+  Vec OptionalVec(const std::string& name, int64_t n) { return OptionalF32(name, n, 1); }
+
+  // A small [cols, rows] tensor as F32 rows (converted when stored otherwise).
+  Vec OptionalF32(const std::string& name, int64_t cols, int64_t rows) {
+    TensorView t = rows == 1 ? Optional(name, {cols}) : Optional(name, {cols, rows});
     if (t.data == nullptr) return {};
+    const int64_t n = cols * rows;
     if (t.type == DType::kF32) return {reinterpret_cast<const float*>(t.data), n};
     std::vector<float>& copy = w_.converted.emplace_back(static_cast<size_t>(n));
-    DequantizeRow(t, 0, copy.data());
+    for (int64_t r = 0; r < rows; ++r) DequantizeRow(t, r, copy.data() + r * cols);
     return {copy.data(), n};
   }
 
-  Vec RequireVec(const std::string& name, int64_t n) {
-    Vec v = OptionalVec(name, n);
+  Vec RequireVec(const std::string& name, int64_t n) { return RequireF32(name, n, 1); }
+
+  Vec RequireF32(const std::string& name, int64_t cols, int64_t rows) {
+    Vec v = OptionalF32(name, cols, rows);
     if (!v) Fail("{}: tensor '{}' is missing", f_.path(), name);
     return v;
   }
@@ -70,7 +76,10 @@ void LoadWeights(const gguf::File& f, const ModelConfig& c, Weights& w) {
   const int64_t kv_dim = c.n_head_kv * c.head_dim;
 
   w.token_embd = l.Require("token_embd.weight", {d, n_vocab});
-  w.output_norm = l.RequireVec("output_norm.weight", d);
+  // LFM2's final norm is stored under another name.
+  w.output_norm = f.FindTensor("token_embd_norm.weight") && !f.FindTensor("output_norm.weight")
+                      ? l.RequireVec("token_embd_norm.weight", d)
+                      : l.RequireVec("output_norm.weight", d);
   w.output = l.Optional("output.weight", {d, n_vocab});
   if (w.output.data == nullptr) w.output = w.token_embd;  // tied
   w.rope_freqs = l.OptionalVec("rope_freqs.weight", c.n_rot / 2);
@@ -80,8 +89,17 @@ void LoadWeights(const gguf::File& f, const ModelConfig& c, Weights& w) {
     LayerWeights& L = w.layers[static_cast<size_t>(i)];
     const std::string p = "blk." + std::to_string(i) + ".";
     L.attn_norm = l.RequireVec(p + "attn_norm.weight", d);
-    L.attn_qkv = l.Optional(p + "attn_qkv.weight", {d, q_dim + 2 * kv_dim});
-    if (L.attn_qkv.data == nullptr) {
+    if (c.conv(i)) {
+      L.conv_in = l.Require(p + "shortconv.in_proj.weight", {d, 3 * d});
+      L.conv_taps = l.RequireF32(p + "shortconv.conv.weight", c.conv_taps, d);
+      L.conv_out = l.Require(p + "shortconv.out_proj.weight", {d, d});
+    } else {
+      L.attn_qkv = l.Optional(p + "attn_qkv.weight", {d, q_dim + 2 * kv_dim});
+      L.attn_output = l.Require(p + "attn_output.weight", {q_dim, d});
+      L.attn_q_norm = l.OptionalVec(p + "attn_q_norm.weight", c.head_dim);
+      L.attn_k_norm = l.OptionalVec(p + "attn_k_norm.weight", c.head_dim);
+    }
+    if (L.attn_qkv.data == nullptr && !c.conv(i)) {
       L.attn_q = l.Require(p + "attn_q.weight", {d, q_dim});
       L.attn_k = l.Require(p + "attn_k.weight", {d, kv_dim});
       L.attn_v = l.Require(p + "attn_v.weight", {d, kv_dim});
@@ -89,7 +107,6 @@ void LoadWeights(const gguf::File& f, const ModelConfig& c, Weights& w) {
       L.attn_k_bias = l.OptionalVec(p + "attn_k.bias", kv_dim);
       L.attn_v_bias = l.OptionalVec(p + "attn_v.bias", kv_dim);
     }
-    L.attn_output = l.Require(p + "attn_output.weight", {q_dim, d});
     L.post_attn_norm = l.OptionalVec(p + "post_attention_norm.weight", d);
     L.ffn_norm = l.RequireVec(p + "ffn_norm.weight", d);
     L.post_ffn_norm = l.OptionalVec(p + "post_ffw_norm.weight", d);

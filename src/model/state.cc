@@ -19,19 +19,59 @@ KvCache::KvCache(const ModelConfig& c, int64_t n_ctx_, KvTypes types_)
     : n_ctx(n_ctx_), kv_dim(c.n_head_kv * c.head_dim), types(types_) {
   for (DType t : {types.k, types.v}) DENSING_CHECK(t == DType::kF32 || t == DType::kF16);
   const auto layers = static_cast<size_t>(c.n_layer);
-  k.assign(layers, std::vector<uint8_t>(static_cast<size_t>(n_ctx * RowBytes(types.k, kv_dim))));
-  v.assign(layers, std::vector<uint8_t>(static_cast<size_t>(n_ctx * RowBytes(types.v, kv_dim))));
+  k.resize(layers);
+  v.resize(layers);
+  conv.resize(layers);
+  if (c.has_conv()) {
+    conv_dim = c.n_embd;
+    conv_taps = c.conv_taps;
+    DENSING_CHECK(conv_taps <= kConvWindow);
+    zeros.assign(static_cast<size_t>(conv_dim), 0.0f);
+  }
+  for (size_t l = 0; l < layers; ++l) {
+    if (c.conv(static_cast<int64_t>(l))) {
+      conv[l].resize(static_cast<size_t>(kConvWindow * conv_dim));
+      continue;
+    }
+    k[l].resize(static_cast<size_t>(n_ctx * RowBytes(types.k, kv_dim)));
+    v[l].resize(static_cast<size_t>(n_ctx * RowBytes(types.v, kv_dim)));
+  }
 }
 
 void KvCache::CopyPrefix(const KvCache& from, int64_t n) {
   DENSING_CHECK(from.kv_dim == kv_dim && k.size() == from.k.size() && n >= 0 && n <= n_ctx &&
-                n <= from.n_ctx && from.types.k == types.k && from.types.v == types.v);
+                n <= from.n_ctx && from.types.k == types.k && from.types.v == types.v &&
+                from.conv_dim == conv_dim && from.Restorable(n));
   const auto k_bytes = static_cast<std::ptrdiff_t>(n * RowBytes(types.k, kv_dim));
   const auto v_bytes = static_cast<std::ptrdiff_t>(n * RowBytes(types.v, kv_dim));
   for (size_t l = 0; l < k.size(); ++l) {
-    std::copy(from.k[l].begin(), from.k[l].begin() + k_bytes, k[l].begin());
-    std::copy(from.v[l].begin(), from.v[l].begin() + v_bytes, v[l].begin());
+    if (!k[l].empty()) {
+      std::copy(from.k[l].begin(), from.k[l].begin() + k_bytes, k[l].begin());
+      std::copy(from.v[l].begin(), from.v[l].begin() + v_bytes, v[l].begin());
+    }
+    conv[l] = from.conv[l];
   }
+  conv_end = n;
+}
+
+bool KvCache::Restorable(int64_t n) const {
+  if (conv_dim == 0 || n == 0) return true;
+  return n <= conv_end && std::max<int64_t>(0, n - (conv_taps - 1)) >= conv_end - kConvWindow;
+}
+
+void KvCache::Rewind(int64_t n) {
+  DENSING_CHECK(Restorable(n));
+  conv_end = n;
+}
+
+float* KvCache::WriteConvRow(int64_t layer, int64_t pos) {
+  conv_end = pos + 1;
+  return conv[static_cast<size_t>(layer)].data() + (pos % kConvWindow) * conv_dim;
+}
+
+const float* KvCache::ConvRow(int64_t layer, int64_t pos) const {
+  if (pos < 0) return zeros.data();
+  return conv[static_cast<size_t>(layer)].data() + (pos % kConvWindow) * conv_dim;
 }
 
 void KvCache::Store(int64_t layer, int64_t pos, const float* key, const float* value) {
@@ -73,6 +113,7 @@ Activations::Activations(const Model& model, int64_t n_batch_, int64_t n_ctx_)
   expert_id.resize(expert_weight.size());
   rows.resize(B);
   gathered.resize(B * d);
+  if (c.has_conv()) bcx.resize(B * 3 * d);
 
   int64_t need = 0;
   auto fit = [&](const TensorView& t) {
@@ -85,7 +126,7 @@ Activations::Activations(const Model& model, int64_t n_batch_, int64_t n_ctx_)
                                 &L.ffn_gate, &L.ffn_up, &L.ffn_down, &L.ffn_gate_inp,
                                 &L.ffn_gate_exps, &L.ffn_up_exps, &L.ffn_down_exps,
                                 &L.ffn_gate_inp_shexp, &L.ffn_gate_shexp, &L.ffn_up_shexp,
-                                &L.ffn_down_shexp}) {
+                                &L.ffn_down_shexp, &L.conv_in, &L.conv_out}) {
       fit(*t);
     }
   }

@@ -20,21 +20,46 @@ struct KvTypes {
 // "f32" or "f16" (llama.cpp's --cache-type-k/-v names); throws Error for anything else.
 DType ParseKvType(const std::string& name);
 
+// Everything a sequence carries from one forward step to the next: keys and values of the
+// attention layers and, for short-convolution layers (LFM2), the convolution's recent inputs.
 struct KvCache {
+  // Positions of convolution input kept per layer. A convolution of T taps needs only the last
+  // T - 1 rows; keeping a few more lets a sequence go back up to kConvWindow - (T - 1) positions
+  // (a rejected draft, a retried turn) without evaluating its prefix again.
+  static constexpr int64_t kConvWindow = 64;
+
   KvCache(const ModelConfig& config, int64_t n_ctx, KvTypes types = {});
 
-  // Copies positions [0, n) of `from` (a cache of the same model and types), so a sequence can fork.
+  // Copies positions [0, n) of `from` (a cache of the same model and types), so a sequence can
+  // fork; `from` must be able to restore position n (see Restorable).
   void CopyPrefix(const KvCache& from, int64_t n);
   // Stores the key and value rows ([kv_dim] floats each) of position `pos` in layer `layer`.
   void Store(int64_t layer, int64_t pos, const float* key, const float* value);
   const uint8_t* KeyRow(int64_t layer, int64_t pos) const;
   const uint8_t* ValueRow(int64_t layer, int64_t pos) const;
 
+  // Whether the sequence can continue from position n with what is stored: always for attention;
+  // for convolutions only while the inputs of the n's last T - 1 positions are still kept.
+  bool Restorable(int64_t n) const;
+  // Makes position n the next one written; n must be Restorable.
+  void Rewind(int64_t n);
+  // The convolution input of layer `layer` at `pos` ([n_embd]): the row to store it in (which makes
+  // pos the last stored position), and the row to read it from (zeros before
+  // position 0). Positions of one sequence are stored in order.
+  float* WriteConvRow(int64_t layer, int64_t pos);
+  const float* ConvRow(int64_t layer, int64_t pos) const;
+
   int64_t n_ctx;
   int64_t kv_dim;  // n_head_kv · head_dim
   KvTypes types;
   std::vector<std::vector<uint8_t>> k;  // per layer: [n_ctx, kv_dim] of types.k, row = position
   std::vector<std::vector<uint8_t>> v;  // per layer: [n_ctx, kv_dim] of types.v
+  // Per convolution layer (empty for the others): [kConvWindow, n_embd], row = position mod window.
+  std::vector<std::vector<float>> conv;
+  int64_t conv_dim = 0;    // n_embd where the model has convolutions, else 0
+  int64_t conv_taps = 0;
+  int64_t conv_end = 0;    // one past the last position whose convolution input is stored
+  std::vector<float> zeros;  // [conv_dim]: the input before position 0
 };
 
 struct BatchToken;
@@ -59,6 +84,7 @@ struct Activations {
   std::vector<int32_t> expert_id;   // [n_batch, n_expert_used]
   std::vector<int32_t> rows;        // [n_batch] tokens routed to one expert
   std::vector<float> gathered;      // [n_batch, n_embd]
+  std::vector<float> bcx;           // [n_batch, 3·n_embd] short convolution's B | C | x
   std::vector<uint8_t> scratch;     // MatMul activation conversion
 };
 

@@ -22,6 +22,7 @@ struct LayerWeights {
   TensorView attn_q, attn_k, attn_v;                   // [n_embd, n_head·hd], [n_embd, n_kv·hd] ×2
   TensorView attn_qkv;                                 // fused: [n_embd, (n_head + 2·n_kv)·hd]
   Vec attn_q_bias, attn_k_bias, attn_v_bias;
+  Vec attn_q_norm, attn_k_norm;                        // [hd]: RMS norm of each head (Qwen3, Gemma 3)
   TensorView attn_output;                              // [n_head·hd, n_embd]
   Vec post_attn_norm;                                  // [n_embd]
   Vec ffn_norm;                                        // [n_embd]
@@ -32,6 +33,10 @@ struct LayerWeights {
   TensorView ffn_gate_exps, ffn_up_exps, ffn_down_exps;  // [n_embd, n_ff_exp, n_expert], ...
   TensorView ffn_gate_inp_shexp;                       // [n_embd, 1]
   TensorView ffn_gate_shexp, ffn_up_shexp, ffn_down_shexp;
+
+  TensorView conv_in;                                  // short convolution: [n_embd, 3·n_embd] → B | C | x
+  Vec conv_taps;                                       // [n_taps, n_embd]: tap j of channel i at [i·n_taps + j]
+  TensorView conv_out;                                 // [n_embd, n_embd]
 
   bool is_moe() const { return ffn_gate_inp.data != nullptr; }
 };

@@ -48,6 +48,15 @@ std::span<const float> Session::Run(std::span<const int32_t> tokens, bool all) {
 void Session::Truncate(int64_t n) {
   if (n < 0 || n > n_past()) Fail("cannot truncate a sequence of {} tokens to {}", n_past(), n);
   tokens_.resize(static_cast<size_t>(n));
+  if (kv_.Restorable(n)) {
+    kv_.Rewind(n);
+    return;
+  }
+  // A convolution's state from that far back is gone: evaluate the prefix again.
+  const std::vector<int32_t> prefix = std::move(tokens_);
+  tokens_.clear();
+  kv_.Rewind(0);
+  Run(prefix, false);
 }
 
 }  // namespace densing
@@ -58,8 +67,15 @@ void Session::CopyFrom(const Session& other, int64_t n) {
   if (&other.model_ != &model_ || n < 0 || n > other.n_past() || n > kv_.n_ctx) {
     Fail("cannot copy {} tokens from a session of {}", n, other.n_past());
   }
-  kv_.CopyPrefix(other.kv_, n);
   tokens_.assign(other.tokens_.begin(), other.tokens_.begin() + n);
+  if (other.kv_.Restorable(n)) {
+    kv_.CopyPrefix(other.kv_, n);
+    return;
+  }
+  const std::vector<int32_t> prefix = std::move(tokens_);  // see Truncate
+  tokens_.clear();
+  kv_.Rewind(0);
+  Run(prefix, false);
 }
 
 }  // namespace densing

@@ -25,9 +25,12 @@ class Session {
   // Appends `tokens` and returns the logits of every one of them ([n, n_vocab], row-major).
   std::span<const float> EvalAll(std::span<const int32_t> tokens);
 
-  // Forgets positions from n on, so the sequence can continue differently from there.
+  // Forgets positions from n on, so the sequence can continue differently from there. A model
+  // with convolution layers whose state at n is no longer kept (KvCache::Restorable) evaluates
+  // the first n tokens again.
   void Truncate(int64_t n);
-  // Makes this session hold the first n tokens of `other` (same model), without evaluating them.
+  // Makes this session hold the first n tokens of `other` (same model), without evaluating them
+  // (or, like Truncate, by evaluating them where the convolution state at n is gone).
   void CopyFrom(const Session& other, int64_t n);
 
   KvCache& kv() { return kv_; }

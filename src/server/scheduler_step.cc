@@ -71,6 +71,9 @@ void Scheduler::Admit() {
       reuse = cap;
       if (from != target && target_common >= reuse) from = target;
     }
+    // A convolution layer's state is kept only near the end of a sequence
+    // (KvCache::Restorable): a prefix that ends further back is evaluated again.
+    if (!from->kv().Restorable(reuse)) reuse = 0;
     target->Start(std::move(task), *from, reuse, next_order_++);
   }
 }

@@ -31,6 +31,7 @@ void Slot::Start(std::shared_ptr<Task> task, const Slot& from, int64_t reuse, ui
     cached_.assign(from.cached_.begin(), from.cached_.begin() + reuse);
   } else {
     cached_.resize(static_cast<size_t>(reuse));
+    kv_.Rewind(reuse);
   }
   task_ = std::move(task);
   ++counters_.busy_slots;

@@ -38,6 +38,7 @@ class Slot {
   bool busy() const { return task_ != nullptr; }
   Task& task() { return *task_; }
   KvCache& kv() { return kv_; }
+  const KvCache& kv() const { return kv_; }
   int64_t n_ctx() const { return kv_.n_ctx; }
   // Tokens whose keys and values the cache holds, at positions 0, 1, ...
   const std::vector<int32_t>& cached() const { return cached_; }

@@ -15,7 +15,8 @@ namespace {
 
 TEST(ForwardBatch, MixedSequencesMatchSeparateRuns) {
   DENSING_REQUIRE_SHARED();
-  for (const char* name : {"tiny-llama-gqa.gguf", "tiny-moe-Q4_K_M.gguf", "tiny-gemma2.gguf"}) {
+  for (const char* name : {"tiny-llama-gqa.gguf", "tiny-moe-Q4_K_M.gguf", "tiny-gemma2.gguf",
+                           "tiny-lfm2.gguf", "tiny-gemma3.gguf", "tiny-qwen3moe.gguf"}) {
     auto model = Model::Load(testing::SharedDir() + "/models/" + name);
     ThreadPool pool(2);
     const std::vector<int32_t> a = {1, 300, 301, 302, 303, 304}, b = {1, 50, 60};
@@ -57,7 +58,8 @@ namespace {
 
 TEST(Session, AnF16CacheStaysWithinHalfPrecisionOfF32) {
   DENSING_REQUIRE_SHARED();
-  for (const char* name : {"tiny-llama-gqa.gguf", "tiny-qwen2.gguf", "tiny-gemma2.gguf"}) {
+  for (const char* name : {"tiny-llama-gqa.gguf", "tiny-qwen2.gguf", "tiny-gemma2.gguf",
+                           "tiny-lfm2.gguf"}) {
     auto model = Model::Load(testing::SharedDir() + "/models/" + name);
     ThreadPool pool(2);
     std::vector<int32_t> prompt = {1};
@@ -93,6 +95,77 @@ TEST(Session, CopyFromContinuesLikeTheOriginal) {
   auto la = a.Eval(next);
   for (size_t i = 0; i < from_copy.size(); ++i) EXPECT_NEAR(from_copy[i], la[i], 1e-5);
   EXPECT_THROW(b.CopyFrom(a, 99), Error);
+}
+
+}  // namespace
+}  // namespace densing
+
+namespace densing {
+namespace {
+
+// The logits of `tail` after `head`, evaluated from scratch in one session.
+std::vector<float> Fresh(const Model& model, ThreadPool& pool, const std::vector<int32_t>& head,
+                         const std::vector<int32_t>& tail) {
+  Session s(model, pool, 256, 16);
+  s.Eval(head);
+  auto l = s.Eval(tail);
+  return {l.begin(), l.end()};
+}
+
+std::vector<int32_t> Prompt(int n, int salt) {
+  std::vector<int32_t> p = {1};
+  for (int i = 1; i < n; ++i) p.push_back(3 + (i * 37 + salt) % 500);
+  return p;
+}
+
+// LFM2's convolution state: a session truncated (or forked) near its end continues from the kept
+// inputs, one truncated further back than the kept window evaluates its prefix again; both give
+// the logits of a fresh evaluation.
+TEST(Session, ConvolutionStateFollowsTruncationAndForks) {
+  DENSING_REQUIRE_SHARED();
+  auto model = Model::Load(testing::SharedDir() + "/models/tiny-lfm2.gguf");
+  ThreadPool pool(2);
+  const std::vector<int32_t> long_prompt = Prompt(150, 0);
+  const std::vector<int32_t> tail = {300, 301, 302};
+  for (const int64_t keep : {149, 140, 100, 20, 2, 1}) {
+    const std::vector<int32_t> head(long_prompt.begin(), long_prompt.begin() + keep);
+    const std::vector<float> want = Fresh(*model, pool, head, tail);
+
+    Session s(*model, pool, 256, 16);
+    s.Eval(long_prompt);
+    EXPECT_EQ(s.kv().Restorable(keep), 150 - keep <= KvCache::kConvWindow - 2) << keep;
+    s.Truncate(keep);
+    auto got = s.Eval(tail);
+    for (size_t i = 0; i < want.size(); ++i) ASSERT_NEAR(got[i], want[i], 1e-4) << "truncate " << keep;
+
+    Session a(*model, pool, 256, 16), b(*model, pool, 256, 16);
+    a.Eval(long_prompt);
+    b.CopyFrom(a, keep);
+    got = b.Eval(tail);
+    for (size_t i = 0; i < want.size(); ++i) ASSERT_NEAR(got[i], want[i], 1e-4) << "fork " << keep;
+  }
+}
+
+TEST(KvCache, ConvolutionInputsAreRestorableOnlyWithinTheWindow) {
+  DENSING_REQUIRE_SHARED();
+  auto model = Model::Load(testing::SharedDir() + "/models/tiny-lfm2.gguf");
+  KvCache kv(model->config(), 512);
+  EXPECT_TRUE(kv.Restorable(0));
+  EXPECT_FALSE(kv.Restorable(1));  // nothing stored yet
+  for (int64_t p = 0; p < 100; ++p) kv.WriteConvRow(0, p);
+  EXPECT_TRUE(kv.Restorable(100));
+  EXPECT_FALSE(kv.Restorable(101));
+  // Three taps need the two inputs before n: 100 - 64 = 36 is the oldest kept.
+  EXPECT_TRUE(kv.Restorable(38));
+  EXPECT_FALSE(kv.Restorable(37));
+  kv.Rewind(50);
+  EXPECT_FALSE(kv.Restorable(51));
+  EXPECT_TRUE(kv.Restorable(50));
+  EXPECT_TRUE(kv.Restorable(0));
+
+  auto dense = Model::Load(testing::SharedDir() + "/models/tiny-llama-gqa.gguf");
+  KvCache attention_only(dense->config(), 16);
+  EXPECT_TRUE(attention_only.Restorable(7));
 }
 
 }  // namespace

@@ -8,7 +8,8 @@ namespace {
 constexpr Architecture kArchitectures[] = {
     {"llama", ConfigureLlama},       {"mistral", ConfigureLlama}, {"qwen2", ConfigureQwen2},
     {"qwen2moe", ConfigureQwen2},    {"minicpm", ConfigureMiniCpm}, {"phi3", ConfigurePhi3},
-    {"gemma2", ConfigureGemma2},
+    {"gemma2", ConfigureGemma2},     {"qwen3", ConfigureQwen3},   {"qwen3moe", ConfigureQwen3},
+    {"gemma3", ConfigureGemma3},     {"smollm3", ConfigureSmolLm3}, {"lfm2", ConfigureLfm2},
 };
 
 }  // namespace
