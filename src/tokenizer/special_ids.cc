@@ -1,5 +1,6 @@
-// LoadSpecialTokens: BOS/EOS/EOT/... ids from their keys or llama.cpp's text heuristics, the
-// end-of-generation set, and the per-model strip attributes of special tokens.
+// LoadSpecialTokens: BOS/EOS/EOT/EOM/FIM ids from their keys or, where no key names them,
+// llama.cpp's text heuristics (the token found is forced to control type), then the
+// end-of-generation set and the per-model strip attributes of special tokens.
 #include <algorithm>
 #include <cctype>
 #include <initializer_list>
@@ -15,10 +16,12 @@ namespace {
 
 struct Role {
   int32_t Vocab::*id;
-  std::vector<std::string_view> keys;   // tokenizer.ggml.<key>
+  std::vector<std::string_view> keys;   // tokenizer.ggml.<key>; later keys win, as in llama.cpp
   std::vector<std::string_view> texts;  // looked for when no key names the token
 };
 
+// The texts are llama.cpp's. Where a vocabulary holds two texts of one role, llama.cpp takes
+// whichever its hash map yields first; densing takes the first in this list.
 const std::vector<Role>& Roles() {
   static const std::vector<Role> roles = {
       {&Vocab::bos, {"bos_token_id"}, {}},
@@ -29,32 +32,30 @@ const std::vector<Role>& Roles() {
       {&Vocab::mask, {"mask_token_id"}, {}},
       {&Vocab::eot,
        {"eot_token_id"},
-       {"<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>", "<|endoftext|>", "<EOT>",
-        "<\uff5cend\u2581of\u2581sentence\uff5c>"}},
+       {"<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>", "<|endoftext|>",
+        "<|end_of_text|>", "<EOT>", "_<EOT>", "[EOT]", "<\uff5cend\u2581of\u2581sentence\uff5c>",
+        "<end_of_utterance>"}},
       {&Vocab::eom, {"eom_token_id"}, {"<|eom_id|>"}},
       {&Vocab::fim_pre,
        {"fim_pre_token_id", "prefix_token_id"},
-       {"<|fim_prefix|>", "<fim-prefix>", "<\uff5cfim\u2581begin\uff5c>", "<PRE>"}},
+       {"<|fim_prefix|>", "<fim-prefix>", "<fim_prefix>", "<\uff5cfim\u2581begin\uff5c>", "<PRE>",
+        "\u2581<PRE>", "<|code_prefix|>", "<|prefix|>"}},
       {&Vocab::fim_suf,
        {"fim_suf_token_id", "suffix_token_id"},
-       {"<|fim_suffix|>", "<fim-suffix>", "<\uff5cfim\u2581hole\uff5c>", "<SUF>"}},
+       {"<|fim_suffix|>", "<fim-suffix>", "<fim_suffix>", "<\uff5cfim\u2581hole\uff5c>", "<SUF>",
+        "\u2581<SUF>", "<|code_suffix|>", "<|suffix|>"}},
       {&Vocab::fim_mid,
        {"fim_mid_token_id", "middle_token_id"},
-       {"<|fim_middle|>", "<fim-middle>", "<\uff5cfim\u2581end\uff5c>", "<MID>"}},
-      {&Vocab::fim_pad, {"fim_pad_token_id"}, {"<|fim_pad|>", "<fim-pad>", "<PAD>"}},
+       {"<|fim_middle|>", "<fim-middle>", "<fim_middle>", "<\uff5cfim\u2581end\uff5c>", "<MID>",
+        "\u2581<MID>", "<|code_middle|>", "<|middle|>"}},
+      {&Vocab::fim_pad, {"fim_pad_token_id"}, {"<|fim_pad|>", "<fim-pad>", "<fim_pad>", "<PAD>", "[PAD]"}},
       {&Vocab::fim_rep,
        {"fim_rep_token_id"},
-       {"<|fim_repo|>", "<|repo_name|>", "<fim-repo>", "<REPO>"}},
+       {"<|fim_repo|>", "<|repo_name|>", "<fim-repo>", "<REPO>", "<reponame>"}},
       {&Vocab::fim_sep, {"fim_sep_token_id"}, {"<|file_sep|>"}},
   };
   return roles;
 }
-
-// Texts that end a generation wherever they appear in a vocabulary.
-constexpr std::string_view kEogTexts[] = {"<|eot_id|>",    "<|im_end|>", "<|end|>", "<end_of_turn>",
-                                          "<|endoftext|>", "<|eom_id|>", "<EOT>"};
-
-void MakeControl(Vocab* v, int32_t id) { v->types[id] = TokenType::kControl; }
 
 // Reads a special id key. Absent, or the "none" markers -1 / 0xFFFFFFFF: the default stays
 // (llama.cpp keeps it too); any other id outside the vocabulary is an error.
@@ -74,11 +75,15 @@ bool Contains(const std::string& haystack, std::initializer_list<std::string_vie
                      [&](std::string_view n) { return haystack.find(n) != std::string::npos; });
 }
 
+std::string Lowercase(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
 // llama.cpp sets these by model name, since GGUF files do not carry them.
 void ApplyStripRules(const gguf::File& file, Vocab* v) {
-  std::string name = file.GetStringOr("general.name", "");
-  std::transform(name.begin(), name.end(), name.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const std::string name = Lowercase(file.GetStringOr("general.name", ""));
   auto set = [v](std::string_view text, uint8_t flag, bool on) {
     const int32_t id = v->Find(text);
     if (id < 0) return;
@@ -95,6 +100,8 @@ void ApplyStripRules(const gguf::File& file, Vocab* v) {
     }
     set("</s>", kRstrip, true);
     for (std::string_view text : {"<unk>", "<s>", "<|endoftext|>"}) set(text, kRstrip, false);
+  } else if (Contains(name, {"modern-bert"})) {
+    set("[MASK]", kLstrip, true);
   }
 }
 
@@ -114,22 +121,13 @@ void LoadSpecialTokens(const gguf::File& file, Vocab* v) {
     for (std::string_view text : role.texts) {
       id = v->Find(text);
       if (id >= 0) {
-        MakeControl(v, id);
+        // llama.cpp: "control-looking token ... its type will be overridden".
+        v->types[id] = TokenType::kControl;
         break;
       }
     }
   }
-
-  v->eog.clear();
-  for (int32_t id : {v->fim_pad, v->fim_rep, v->fim_sep, v->eos, v->eot, v->eom}) {
-    if (id >= 0) v->eog.insert(id);
-  }
-  for (std::string_view text : kEogTexts) {
-    const int32_t id = v->Find(text);
-    if (id < 0) continue;
-    v->eog.insert(id);
-    MakeControl(v, id);
-  }
+  BuildEndOfGeneration(v);
   ApplyStripRules(file, v);
 }
 

@@ -46,7 +46,7 @@ struct Vocab {
 
   std::vector<std::string> texts;
   std::vector<float> scores;
-  std::vector<TokenType> types;  // as in the file, except EOG/FIM-looking tokens become kControl
+  std::vector<TokenType> types;  // as in the file, except where llama.cpp overrides (see eog)
   std::vector<uint8_t> strip;    // kLstrip | kRstrip per token
   StringIdMap text_to_id;        // a duplicated text maps to its last id, as in llama.cpp
 
@@ -76,5 +76,9 @@ Vocab LoadVocab(const gguf::File& file);
 
 // Special ids from their keys and llama.cpp's text heuristics; EOG set; strip attributes.
 void LoadSpecialTokens(const gguf::File& file, Vocab* vocab);
+
+// Fills vocab->eog from the special ids and the end-of-turn texts, forcing the types llama.cpp
+// forces (end-of-turn texts become control; gpt-oss markup becomes user-defined).
+void BuildEndOfGeneration(Vocab* vocab);
 
 }  // namespace densing::tokenizer
