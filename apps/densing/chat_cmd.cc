@@ -60,13 +60,16 @@ void Chat(const Options& o) {
 void AddChatCommand(CLI::App& app) {
   auto* cmd = app.add_subcommand("chat", "Chat with a model on stdin/stdout, keeping the context between turns");
   auto o = std::make_shared<Options>();
-  AddModelOptions(cmd, o->model);
+  AddModelOptions(cmd, o->model, /*cached_default=*/true);
   AddSamplingOptions(cmd, o->sampling);
   cmd->add_option("--system-prompt", o->system, "System message (also -sys)");
   cmd->add_option("-n,--n-predict", o->n_predict, "Most tokens per reply (-1: until the end of the turn)")
       ->check(CLI::Range(int64_t{-1}, int64_t{1} << 30))
       ->capture_default_str();
-  cmd->callback([o] { Chat(*o); });
+  cmd->callback([o] {
+    UseDefaultModel(o->model);
+    Chat(*o);
+  });
 }
 
 DENSING_COMMAND(42, AddChatCommand);

@@ -1,12 +1,19 @@
 // Registration of the shared options.
 #include "options.h"
 
+#include <cstdio>
 #include <random>
+
+#include "models/cache.h"
 
 namespace densing::cli {
 
-void AddModelOptions(CLI::App* cmd, ModelOptions& o) {
-  cmd->add_option("-m,--model", o.path, "GGUF model file")->required()->check(CLI::ExistingFile);
+void AddModelOptions(CLI::App* cmd, ModelOptions& o, bool cached_default) {
+  const char* help =
+      cached_default ? "GGUF model file (default: the models cache's default, see `densing models`)"
+                     : "GGUF model file";
+  auto* model = cmd->add_option("-m,--model", o.path, help)->check(CLI::ExistingFile);
+  if (!cached_default) model->required();
   cmd->add_option("-t,--threads", o.threads, "Threads (0: all cores)")->check(CLI::Range(0, 1024));
   cmd->add_option("-c,--ctx-size", o.n_ctx, "Context size in tokens (0: the model's, at most 4096)")
       ->check(CLI::Range(int64_t{0}, int64_t{1} << 20));
@@ -18,6 +25,12 @@ void AddModelOptions(CLI::App* cmd, ModelOptions& o) {
   cmd->add_option("--cache-type-v", o.cache_type_v, "KV cache type for values: f32 or f16")
       ->check(CLI::IsMember({"f32", "f16"}))
       ->capture_default_str();
+}
+
+void UseDefaultModel(ModelOptions& o) {
+  if (!o.path.empty()) return;
+  o.path = models::DefaultModelPath(models::ModelsDir(), models::BuiltinManifest());
+  std::fprintf(stderr, "densing: no -m given; using %s\n", o.path.c_str());
 }
 
 void AddSamplingOptions(CLI::App* cmd, SamplingOptions& o) {

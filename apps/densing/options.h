@@ -23,8 +23,11 @@ struct ModelOptions {
 };
 
 // -m/--model, -t/--threads, -c/--ctx-size, -b/--batch-size, --cache-type-k (-ctk),
-// --cache-type-v (-ctv)
-void AddModelOptions(CLI::App* cmd, ModelOptions& o);
+// --cache-type-v (-ctv). With `cached_default`, -m may be left out: see UseDefaultModel.
+void AddModelOptions(CLI::App* cmd, ModelOptions& o, bool cached_default = false);
+// Without -m, the default model of the models cache (`densing models`), said on stderr; an Error
+// telling to run scripts/setup or pass -m when it is not there.
+void UseDefaultModel(ModelOptions& o);
 
 struct SamplingOptions {
   SamplerParams params;

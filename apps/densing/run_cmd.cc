@@ -50,14 +50,17 @@ void Run(const Options& o) {
 void AddRunCommand(CLI::App& app) {
   auto* cmd = app.add_subcommand("run", "Generate text from a prompt, streaming it as it comes");
   auto o = std::make_shared<Options>();
-  AddModelOptions(cmd, o->model);
+  AddModelOptions(cmd, o->model, /*cached_default=*/true);
   AddSamplingOptions(cmd, o->sampling);
   cmd->add_option("-p,--prompt", o->prompt, "Prompt text")->required();
   cmd->add_option("-n,--n-predict", o->n_predict, "Tokens to generate (-1: until the end)")
       ->check(CLI::Range(int64_t{-1}, int64_t{1} << 30))
       ->capture_default_str();
   cmd->add_flag("--special", o->special, "Parse special tokens written in the prompt");
-  cmd->callback([o] { Run(*o); });
+  cmd->callback([o] {
+    UseDefaultModel(o->model);
+    Run(*o);
+  });
 }
 
 DENSING_COMMAND(40, AddRunCommand);

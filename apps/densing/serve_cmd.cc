@@ -77,7 +77,7 @@ void Serve(Options o) {
 void AddServeCommand(CLI::App& app) {
   auto* cmd = app.add_subcommand("serve", "Serve a model over an OpenAI-compatible HTTP API");
   auto o = std::make_shared<Options>();
-  AddModelOptions(cmd, o->model);
+  AddModelOptions(cmd, o->model, /*cached_default=*/true);
   cmd->add_option("--host", o->http.host, "Address to listen on")->capture_default_str();
   cmd->add_option("--port", o->http.port, "Port (0: any free port)")
       ->check(CLI::Range(0, 65535))
@@ -100,7 +100,10 @@ void AddServeCommand(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--threads-http", o->http.n_http_threads, "HTTP threads (0: slots + queue + 8)")
       ->check(CLI::Range(0, 100000));
-  cmd->callback([o] { Serve(*o); });
+  cmd->callback([o] {
+    UseDefaultModel(o->model);
+    Serve(*o);
+  });
 }
 
 DENSING_COMMAND(90, AddServeCommand);
