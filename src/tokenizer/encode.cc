@@ -51,17 +51,21 @@ void Tokenizer::EncodeSpm(std::string_view text, bool parse_special,
 void Tokenizer::EncodeBpe(std::string_view text, bool parse_special,
                           std::vector<int32_t>* out) const {
   std::vector<std::string_view> words;
-  std::string mapped;
+  std::string mapped, regex_text, bytes;
   for (const tokenizer::Fragment& f : specials_->Split(*vocab_, text, parse_special)) {
     if (f.token >= 0) {
       out->push_back(f.token);
       continue;
     }
-    // PCRE2 needs valid UTF-8; llama.cpp also reads each invalid byte as U+FFFD.
-    const std::string clean = tokenizer::SanitizeUtf8(f.text);
+    // PCRE2 needs well-formed UTF-8; ill-formed text is read as llama.cpp reads it.
+    const bool rewritten = tokenizer::ReadUtf8Leniently(f.text, &regex_text, &bytes);
+    const std::string_view split_text = rewritten ? std::string_view(regex_text) : f.text;
     words.clear();
-    pretokenizer_->Split(clean, &words);
+    pretokenizer_->Split(split_text, &words);
     for (std::string_view word : words) {
+      if (rewritten) {
+        word = std::string_view(bytes).substr(word.data() - split_text.data(), word.size());
+      }
       mapped.clear();
       for (char c : word) mapped += tokenizer::ByteToUnicode(static_cast<uint8_t>(c));
       merges_->TokenizeWord(*vocab_, mapped, ignore_merges_, out);

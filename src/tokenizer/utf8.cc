@@ -1,4 +1,4 @@
-// UTF-8 helpers: strict decoding, sanitizing and the complete-prefix rule for streaming.
+// UTF-8 helpers: strict decoding, the lenient reading for BPE, the complete-prefix rule.
 #include "tokenizer/utf8.h"
 
 namespace densing::tokenizer {
@@ -74,22 +74,44 @@ bool IsValidUtf8(std::string_view s) {
   return true;
 }
 
-std::string SanitizeUtf8(std::string_view s) {
-  if (IsValidUtf8(s)) return std::string(s);
-  std::string out;
-  out.reserve(s.size() + 16);
-  uint32_t cp = 0;
+bool ReadUtf8Leniently(std::string_view s, std::string* regex_text, std::string* bytes) {
+  if (IsValidUtf8(s)) return false;
+  regex_text->clear();
+  bytes->clear();
+  regex_text->reserve(s.size() + 16);
+  bytes->reserve(s.size() + 16);
   for (size_t pos = 0; pos < s.size();) {
-    const size_t n = DecodeUtf8(s, pos, &cp);
-    if (n == 0) {
-      out += "\xEF\xBF\xBD";
-      ++pos;
-    } else {
-      out.append(s.substr(pos, n));
-      pos += n;
+    const auto lead = static_cast<uint8_t>(s[pos]);
+    // Length by the lead's high bits: 0xxxxxxx 1, 110xxxxx 2, 1110xxxx 3, 11110xxx 4.
+    const size_t len = lead < 0x80 ? 1 : lead < 0xC0 ? 0 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3
+                                                     : lead < 0xF8 ? 4 : 0;
+    uint32_t cp = len == 1 ? lead : lead & (0x7F >> len);
+    bool ok = len > 0 && pos + len <= s.size();
+    for (size_t i = 1; ok && i < len; ++i) {
+      const auto b = static_cast<uint8_t>(s[pos + i]);
+      ok = IsContinuation(b);
+      cp = (cp << 6) | (b & 0x3F);
     }
+    if (!ok || cp > 0x10FFFF) {
+      *regex_text += "\xEF\xBF\xBD";
+      *bytes += "\xEF\xBF\xBD";
+      ++pos;
+      continue;
+    }
+    const size_t at = bytes->size();
+    if (cp >= 0xD800 && cp <= 0xDFFF) {
+      AppendUtf8(0xE000 + (cp - 0xD800), regex_text);
+      // What AppendUtf8 would write if surrogates were allowed.
+      bytes->push_back(static_cast<char>(0xE0 | (cp >> 12)));
+      bytes->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      bytes->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else {
+      AppendUtf8(cp, regex_text);
+      bytes->append(*regex_text, at);
+    }
+    pos += len;
   }
-  return out;
+  return true;
 }
 
 size_t CompleteUtf8Prefix(std::string_view s) {

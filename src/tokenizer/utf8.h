@@ -26,8 +26,14 @@ size_t DecodeUtf8(std::string_view s, size_t pos, uint32_t* cp);
 // True when `s` is entirely well-formed UTF-8.
 bool IsValidUtf8(std::string_view s);
 
-// `s` with every byte that does not start a well-formed sequence replaced by U+FFFD.
-std::string SanitizeUtf8(std::string_view s);
+// How llama.cpp reads text for byte-level BPE: the lead byte's high bits give the length and
+// only the continuation bytes are checked, so overlong forms decode to their code point and
+// surrogates are kept; any other byte (and a code point above U+10FFFF, on which llama.cpp
+// throws) reads as U+FFFD. Returns false, leaving both outputs alone, when `s` is well-formed.
+// Otherwise `regex_text` is well-formed UTF-8 for the split patterns (overlong forms re-encoded,
+// each surrogate replaced by a private-use character, which is also \p{C} and 3 bytes long) and
+// `bytes` is the text the words stand for, of the same length and with the same offsets.
+bool ReadUtf8Leniently(std::string_view s, std::string* regex_text, std::string* bytes);
 
 // Length of the longest prefix of `s` that does not end inside a sequence that later bytes could
 // still complete. Bytes that can never become valid are not held back.

@@ -17,10 +17,34 @@ TEST(Utf8, Validation) {
   EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));      // surrogate
   EXPECT_FALSE(IsValidUtf8("\xF4\x90\x80\x80"));  // above U+10FFFF
   EXPECT_FALSE(IsValidUtf8("\xE2\x82"));          // truncated
-  EXPECT_EQ(SanitizeUtf8("a\xFF"
-                         "b\xE2\x82"),
-            "a\xEF\xBF\xBD"
-            "b\xEF\xBF\xBD\xEF\xBF\xBD");
+}
+
+// llama.cpp's reading for byte-level BPE: the split patterns see `regex`, the words stand for
+// `bytes`.
+TEST(Utf8, LenientReading) {
+  std::string regex, bytes;
+  EXPECT_FALSE(ReadUtf8Leniently("a\xC3\xA9\xF0\x9F\xA6\x99", &regex, &bytes));
+  auto read = [&](std::string_view s) {
+    EXPECT_TRUE(ReadUtf8Leniently(s, &regex, &bytes));
+    EXPECT_TRUE(IsValidUtf8(regex));
+    EXPECT_EQ(regex.size(), bytes.size());
+  };
+  const std::string fffd = "\xEF\xBF\xBD";
+  // Stray, truncated or never-valid bytes: one U+FFFD each.
+  read("a\xFF" "b\xE2\x82");
+  EXPECT_EQ(bytes, "a" + fffd + "b" + fffd + fffd);
+  EXPECT_EQ(regex, bytes);
+  // Overlong forms decode to their code point.
+  read(std::string("\xC1\xA5\xC0\x80\xE0\x81\xA1", 7));
+  EXPECT_EQ(bytes, std::string("e\0a", 3));
+  EXPECT_EQ(regex, bytes);
+  // Surrogates stay as bytes; the patterns see a private-use character in their place.
+  read("\xED\xA0\x80 \xF0\x8D\xBF\xBF");
+  EXPECT_EQ(bytes, "\xED\xA0\x80 \xED\xBF\xBF");
+  EXPECT_EQ(regex, "\xEE\x80\x80 \xEE\x9F\xBF");
+  // Above U+10FFFF: byte by byte.
+  read("\xF4\x90\x80\x80");
+  EXPECT_EQ(bytes, fffd + fffd + fffd + fffd);
 }
 
 TEST(Utf8, CompletePrefix) {
