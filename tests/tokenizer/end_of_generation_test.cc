@@ -139,7 +139,8 @@ TEST(EndOfGeneration, HarmonyEndIsAMessageEndNotAGenerationEnd) {
   }
   // <|call|> alone is not enough.
   std::vector<int32_t> id;
-  auto t = Build(testing::SpmBuilder(WithExtra({{"<|end|>", kControl}, {"<|call|>", kControl}}, &id)));
+  auto t = Build(
+      testing::SpmBuilder(WithExtra({{"<|end|>", kControl}, {"<|call|>", kControl}}, &id)));
   EXPECT_TRUE(t.tokenizer->IsEndOfGeneration(id[0]));
   EXPECT_EQ(t.tokenizer->TokenType(id[0]), kControl);
 }
