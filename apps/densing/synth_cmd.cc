@@ -52,7 +52,7 @@ void Synth(CLI::App* cmd, const Options& o) {
 void AddSynthCommand(CLI::App& app) {
   auto* cmd = app.add_subcommand("synth", "Write a random-weight model with the shapes of a real one");
   auto o = std::make_shared<Options>();
-  cmd->add_option("--arch", o->arch, "llama, qwen2, minicpm, phi3, gemma2 or moe")->capture_default_str();
+  cmd->add_option("--arch", o->arch, "llama, qwen2, minicpm, phi3, gemma2, moe, qwen3, qwen3moe, gemma3, smollm3 or lfm2")->capture_default_str();
   cmd->add_option("--shape", o->shape, "Named shape: " + KnownShapes());
   cmd->add_option("--type", o->type, "Weight type, as for quantize")->capture_default_str();
   cmd->add_option("-o,--output", o->out, "GGUF file to write")->required();

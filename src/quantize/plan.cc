@@ -88,6 +88,22 @@ DType MixRule(const std::string& name, DType t, QuantMix mix, int64_t layer, int
   return t;
 }
 
+// The reference gives models of exactly 8 experts (Mixtral, Qwen3-MoE's small shapes) more bits
+// in attention, whose weights are small next to the experts': K and V in Q8_0, the output
+// projection in Q5_K for the mixes at and below Q4_K_M.
+DType EightExpertRule(const std::string& name, DType t, QuantMix mix) {
+  if (Contains(name, "attn_v.weight") || Contains(name, "attn_qkv.weight") ||
+      Contains(name, "attn_k.weight")) {
+    return DType::kQ8_0;
+  }
+  if (Contains(name, "attn_output.weight") &&
+      (t == DType::kQ2_K || mix == QuantMix::kQ3_K_M || mix == QuantMix::kQ4_K_S ||
+       mix == QuantMix::kQ4_K_M)) {
+    return DType::kQ5_K;
+  }
+  return t;
+}
+
 }  // namespace
 
 QuantTarget ParseQuantTarget(std::string_view name) {
@@ -124,11 +140,13 @@ TypeOverride ParseTypeOverride(const std::string& spec) {
 std::vector<DType> PlanTypes(const gguf::File& f, const QuantTarget& target,
                              const std::vector<TypeOverride>& overrides) {
   const std::string arch = f.GetStringOr("general.architecture", "");
-  return PlanTypes(f.tensors(), f.GetIntOr(arch + ".block_count", 0), target, overrides);
+  return PlanTypes(f.tensors(), f.GetIntOr(arch + ".block_count", 0),
+                   f.GetIntOr(arch + ".expert_count", 0), target, overrides);
 }
 
 std::vector<DType> PlanTypes(std::span<const gguf::TensorInfo> tensors, int64_t n_layer,
-                             const QuantTarget& target, const std::vector<TypeOverride>& overrides) {
+                             int64_t n_expert, const QuantTarget& target,
+                             const std::vector<TypeOverride>& overrides) {
   bool has_output = false;
   for (const gguf::TensorInfo& t : tensors) has_output = has_output || t.name == "output.weight";
   std::vector<DType> types;
@@ -136,7 +154,7 @@ std::vector<DType> PlanTypes(std::span<const gguf::TensorInfo> tensors, int64_t 
     const std::string& name = t.name;
     const bool weight = t.n_dims >= 2 && name.size() > 7 && name.ends_with(".weight") &&
                         !Contains(name, "_norm.weight") && !Contains(name, "ffn_gate_inp") &&
-                        !Contains(name, "rope_freqs");
+                        !Contains(name, "rope_freqs") && !Contains(name, "shortconv.conv.weight");
     if (!weight) {
       types.push_back(t.type);
       continue;
@@ -148,6 +166,7 @@ std::vector<DType> PlanTypes(std::span<const gguf::TensorInfo> tensors, int64_t 
         type = t.ne[0] % 256 != 0 ? DType::kQ8_0 : (target.base == DType::kQ8_0 ? DType::kQ8_0 : DType::kQ6_K);
       } else {
         type = MixRule(name, type, target.mix, LayerOf(name), n_layer);
+        if (n_expert == 8) type = EightExpertRule(name, type, target.mix);
       }
     }
     for (const TypeOverride& o : overrides) {

@@ -39,14 +39,15 @@ struct TypeOverride {
 // "REGEX=TYPE"; Error when either half is bad.
 TypeOverride ParseTypeOverride(const std::string& spec);
 
-// The type of every tensor of `file`, in file order. 1-D tensors, norms, the expert router and
-// rotary factors keep their type; the output head gets more bits; the _M/_S mixes give some
+// The type of every tensor of `file`, in file order. 1-D tensors, norms, the expert router,
+// rotary factors and convolution taps keep their type; the output head gets more bits; the _M/_S mixes give some
 // attention-value and FFN-down layers more bits; a row length the chosen block size does not
 // divide falls back to a type whose block fits. Overrides come last, on 2-D+ weights.
 std::vector<DType> PlanTypes(const gguf::File& file, const QuantTarget& target,
                              const std::vector<TypeOverride>& overrides);
 // The same for tensors not yet in a file (`densing synth`).
 std::vector<DType> PlanTypes(std::span<const gguf::TensorInfo> tensors, int64_t n_layer,
-                             const QuantTarget& target, const std::vector<TypeOverride>& overrides);
+                             int64_t n_expert, const QuantTarget& target,
+                             const std::vector<TypeOverride>& overrides);
 
 }  // namespace densing

@@ -74,6 +74,49 @@ std::vector<SynthShape> Shapes() {
     s.n_expert_used = 2;
     v.push_back(s);
   }
+  {
+    SynthShape s = Make("qwen3", "qwen3-0.6b", 1024, 28, 16, 8, 3072, 151936, true);
+    s.head_dim = 128;
+    s.rope_base = 1e6f;
+    s.norm_eps = 1e-6f;
+    s.n_ctx = 40960;
+    v.push_back(s);
+  }
+  {
+    // 128 experts of width 768, 8 used per token: about 3.3B of 30.5B parameters active.
+    SynthShape s = Make("qwen3moe", "qwen3-30b-a3b", 2048, 48, 32, 4, 768, 151936, false);
+    s.head_dim = 128;
+    s.rope_base = 1e6f;
+    s.norm_eps = 1e-6f;
+    s.n_ctx = 40960;
+    s.n_expert = 128;
+    s.n_expert_used = 8;
+    v.push_back(s);
+  }
+  for (auto [name, d, layers, ff] :
+       {std::tuple{"gemma3-270m", 640, 18, 2048}, std::tuple{"gemma3-1b", 1152, 26, 6912}}) {
+    SynthShape s = Make("gemma3", name, d, layers, 4, 1, ff, 262144, true);
+    s.head_dim = 256;
+    s.rope_base = 1e6f;
+    s.norm_eps = 1e-6f;
+    s.sliding_window = 512;
+    s.n_ctx = 32768;
+    v.push_back(s);
+  }
+  {
+    SynthShape s = Make("smollm3", "smollm3-3b", 2048, 36, 16, 4, 11008, 128256, true);
+    s.rope_base = 5e6f;
+    s.norm_eps = 1e-6f;
+    s.n_ctx = 65536;
+    v.push_back(s);
+  }
+  {
+    SynthShape s = Make("lfm2", "lfm2-1.2b", 2048, 16, 32, 8, 8192, 65536, true);
+    s.rope_base = 1e6f;
+    s.n_ctx = 128000;
+    s.attention_layers = {2, 5, 8, 10, 12, 14};
+    v.push_back(s);
+  }
   return v;
 }
 
@@ -99,7 +142,13 @@ SynthShape DefaultShape(std::string_view arch) {
   if (arch == "phi3") return FindShape("phi3-mini");
   if (arch == "gemma2") return FindShape("gemma2-2b");
   if (arch == "moe") return FindShape("moe-2x1b");
-  Fail("unknown architecture '{}' (known: llama, qwen2, minicpm, phi3, gemma2, moe)", arch);
+  if (arch == "qwen3") return FindShape("qwen3-0.6b");
+  if (arch == "qwen3moe") return FindShape("qwen3-30b-a3b");
+  if (arch == "gemma3") return FindShape("gemma3-270m");
+  if (arch == "smollm3") return FindShape("smollm3-3b");
+  if (arch == "lfm2") return FindShape("lfm2-1.2b");
+  Fail("unknown architecture '{}' (known: llama, qwen2, minicpm, phi3, gemma2, moe, qwen3, qwen3moe, "
+       "gemma3, smollm3, lfm2)", arch);
 }
 
 }  // namespace densing

@@ -2,14 +2,16 @@
 // stand-ins of it (`densing synth`).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace densing {
 
 struct SynthShape {
-  std::string arch;  // llama, qwen2, minicpm, phi3, gemma2 (moe: llama with experts)
+  std::string arch;  // a general.architecture densing runs (moe: llama with experts)
   std::string name;
   int64_t n_embd = 0;
   int64_t n_layer = 0;
@@ -26,7 +28,14 @@ struct SynthShape {
   int64_t n_expert = 0;
   int64_t n_expert_used = 0;
   int64_t sliding_window = 0;
+  std::vector<int64_t> attention_layers;  // lfm2: the layers with attention; the rest convolve
 
+  bool qk_norm() const { return arch == "qwen3" || arch == "qwen3moe" || arch == "gemma3" || arch == "lfm2"; }
+  bool sandwich_norms() const { return arch == "gemma2" || arch == "gemma3"; }
+  bool conv(int64_t layer) const {
+    return arch == "lfm2" &&
+           std::find(attention_layers.begin(), attention_layers.end(), layer) == attention_layers.end();
+  }
   int64_t hd() const { return head_dim ? head_dim : n_embd / n_head; }
 };
 

@@ -55,6 +55,8 @@ void Llama3RopeFactors(const SynthShape& s, float* out) {
   }
 }
 
+constexpr int64_t kConvTaps = 3;  // LFM2's shortconv.l_cache
+
 std::vector<Planned> Tensors(const SynthShape& s) {
   std::vector<Planned> v;
   auto add = [&](std::string name, std::vector<int64_t> ne, Fill fill) {
@@ -66,13 +68,17 @@ std::vector<Planned> Tensors(const SynthShape& s) {
   };
   const int64_t d = s.n_embd, hd = s.hd(), q = s.n_head * hd, kv = s.n_head_kv * hd;
   add("token_embd.weight", {d, s.n_vocab}, Fill::kWeight);
-  add("output_norm.weight", {d}, Fill::kOnes);
+  add(s.arch == "lfm2" ? "token_embd_norm.weight" : "output_norm.weight", {d}, Fill::kOnes);
   if (!s.tied) add("output.weight", {d, s.n_vocab}, Fill::kWeight);
   if (s.llama3_rope) add("rope_freqs.weight", {hd / 2}, Fill::kRopeFactors);
   for (int64_t i = 0; i < s.n_layer; ++i) {
     const std::string p = "blk." + std::to_string(i) + ".";
     add(p + "attn_norm.weight", {d}, Fill::kOnes);
-    if (s.arch == "phi3") {
+    if (s.conv(i)) {
+      add(p + "shortconv.in_proj.weight", {d, 3 * d}, Fill::kWeight);
+      add(p + "shortconv.conv.weight", {kConvTaps, d}, Fill::kWeight);
+      add(p + "shortconv.out_proj.weight", {d, d}, Fill::kWeight);
+    } else if (s.arch == "phi3") {
       add(p + "attn_qkv.weight", {d, q + 2 * kv}, Fill::kWeight);
     } else {
       add(p + "attn_q.weight", {d, q}, Fill::kWeight);
@@ -84,8 +90,12 @@ std::vector<Planned> Tensors(const SynthShape& s) {
       add(p + "attn_k.bias", {kv}, Fill::kBias);
       add(p + "attn_v.bias", {kv}, Fill::kBias);
     }
-    add(p + "attn_output.weight", {q, d}, Fill::kWeight);
-    if (s.arch == "gemma2") add(p + "post_attention_norm.weight", {d}, Fill::kOnes);
+    if (s.qk_norm() && !s.conv(i)) {
+      add(p + "attn_q_norm.weight", {hd}, Fill::kOnes);
+      add(p + "attn_k_norm.weight", {hd}, Fill::kOnes);
+    }
+    if (!s.conv(i)) add(p + "attn_output.weight", {q, d}, Fill::kWeight);
+    if (s.sandwich_norms()) add(p + "post_attention_norm.weight", {d}, Fill::kOnes);
     add(p + "ffn_norm.weight", {d}, Fill::kOnes);
     if (s.n_expert > 0) {
       add(p + "ffn_gate_inp.weight", {d, s.n_expert}, Fill::kWeight);
@@ -100,7 +110,7 @@ std::vector<Planned> Tensors(const SynthShape& s) {
       add(p + "ffn_up.weight", {d, s.n_ff}, Fill::kWeight);
       add(p + "ffn_down.weight", {s.n_ff, d}, Fill::kWeight);
     }
-    if (s.arch == "gemma2") add(p + "post_ffw_norm.weight", {d}, Fill::kOnes);
+    if (s.sandwich_norms()) add(p + "post_ffw_norm.weight", {d}, Fill::kOnes);
   }
   return v;
 }
@@ -141,7 +151,16 @@ void AddHyperparameters(gguf::Writer& w, const SynthShape& s) {
   w.AddKeyValue(a + "block_count", gguf::Value::U32(static_cast<uint32_t>(s.n_layer)));
   w.AddKeyValue(a + "feed_forward_length", gguf::Value::U32(static_cast<uint32_t>(s.n_ff)));
   w.AddKeyValue(a + "attention.head_count", gguf::Value::U32(static_cast<uint32_t>(s.n_head)));
-  w.AddKeyValue(a + "attention.head_count_kv", gguf::Value::U32(static_cast<uint32_t>(s.n_head_kv)));
+  if (s.arch == "lfm2") {  // per layer: 0 marks a convolution layer
+    gguf::Array kv{gguf::ValueType::kI32, {}};
+    for (int64_t i = 0; i < s.n_layer; ++i) {
+      kv.items.push_back(gguf::Value::I32(s.conv(i) ? 0 : static_cast<int32_t>(s.n_head_kv)));
+    }
+    w.AddKeyValue(a + "attention.head_count_kv", gguf::Value::Arr(std::move(kv)));
+    w.AddKeyValue(a + "shortconv.l_cache", gguf::Value::U32(static_cast<uint32_t>(kConvTaps)));
+  } else {
+    w.AddKeyValue(a + "attention.head_count_kv", gguf::Value::U32(static_cast<uint32_t>(s.n_head_kv)));
+  }
   if (s.head_dim) {
     w.AddKeyValue(a + "attention.key_length", gguf::Value::U32(static_cast<uint32_t>(s.head_dim)));
     w.AddKeyValue(a + "attention.value_length", gguf::Value::U32(static_cast<uint32_t>(s.head_dim)));
@@ -155,6 +174,7 @@ void AddHyperparameters(gguf::Writer& w, const SynthShape& s) {
   if (s.n_expert) {
     w.AddKeyValue(a + "expert_count", gguf::Value::U32(static_cast<uint32_t>(s.n_expert)));
     w.AddKeyValue(a + "expert_used_count", gguf::Value::U32(static_cast<uint32_t>(s.n_expert_used)));
+    w.AddKeyValue(a + "expert_feed_forward_length", gguf::Value::U32(static_cast<uint32_t>(s.n_ff)));
   }
   if (s.arch == "minicpm") {
     w.AddKeyValue(a + "embedding_scale", gguf::Value::F32(12.0f));
@@ -192,7 +212,7 @@ SynthStats Synthesize(const SynthShape& s, const QuantTarget& target,
   const std::vector<Planned> planned = Tensors(s);
   std::vector<gguf::TensorInfo> infos;
   for (const Planned& p : planned) infos.push_back(p.info);
-  const std::vector<DType> types = PlanTypes(infos, s.n_layer, target, overrides);
+  const std::vector<DType> types = PlanTypes(infos, s.n_layer, s.n_expert, target, overrides);
 
   gguf::Writer w(path);
   AddHyperparameters(w, s);

@@ -18,7 +18,8 @@ namespace {
 SynthShape Small(const std::string& arch) {
   SynthShape s = DefaultShape(arch);
   s.n_embd = 256;
-  s.n_layer = 2;
+  s.n_layer = s.arch == "lfm2" ? 3 : 2;  // LFM2's first attention layer is its third
+  s.n_expert = std::min<int64_t>(s.n_expert, 8);
   s.n_head = 4;
   s.n_head_kv = s.arch == "phi3" ? 4 : 2;
   s.head_dim = s.arch == "gemma2" ? 128 : 0;
@@ -29,7 +30,8 @@ SynthShape Small(const std::string& arch) {
 
 TEST(Synth, EveryArchitectureLoadsAndRuns) {
   ThreadPool pool(2);
-  for (const char* arch : {"llama", "qwen2", "minicpm", "phi3", "gemma2", "moe"}) {
+  for (const char* arch : {"llama", "qwen2", "minicpm", "phi3", "gemma2", "moe", "qwen3", "qwen3moe",
+                           "gemma3", "smollm3", "lfm2"}) {
     for (const char* type : {"F16", "Q4_K_M", "Q8_0"}) {
       const SynthShape s = Small(arch);
       const std::string path = testing::TempPath("synth.gguf");
@@ -41,6 +43,12 @@ TEST(Synth, EveryArchitectureLoadsAndRuns) {
       EXPECT_EQ(c.n_layer, s.n_layer);
       EXPECT_EQ(c.head_dim, s.hd());
       EXPECT_EQ(c.n_expert, s.n_expert);
+      for (int64_t i = 0; i < c.n_layer; ++i) {
+        EXPECT_EQ(c.conv(i), s.conv(i)) << arch << " layer " << i;
+        const LayerWeights& L = model->weights().layers[static_cast<size_t>(i)];
+        EXPECT_EQ(static_cast<bool>(L.attn_q_norm), s.qk_norm() && !s.conv(i)) << arch;
+        EXPECT_EQ(static_cast<bool>(L.post_ffn_norm), s.sandwich_norms()) << arch;
+      }
       auto tok = Tokenizer::FromGguf(model->file());
       EXPECT_EQ(tok->n_vocab(), s.n_vocab);
       const std::vector<int32_t> prompt = tok->Encode("a b c hello", true, false);
@@ -65,6 +73,34 @@ TEST(Synth, NamedShapesHaveTheRealSizes) {
   const SynthShape l = FindShape("llama3.2-1b");
   EXPECT_EQ(l.n_embd * l.n_layer * l.n_head * l.n_head_kv * l.n_ff, 2048ll * 16 * 32 * 8 * 8192);
   EXPECT_EQ(l.n_vocab, 128256);
+  // The 2025 families, each size from its published configuration.
+  struct Want {
+    const char* name;
+    const char* arch;
+    int64_t d, layers, heads, kv, head_dim, ff, vocab, experts, used;
+    bool tied;
+  };
+  for (const Want& w : {Want{"qwen3-0.6b", "qwen3", 1024, 28, 16, 8, 128, 3072, 151936, 0, 0, true},
+                        Want{"qwen3-30b-a3b", "qwen3moe", 2048, 48, 32, 4, 128, 768, 151936, 128, 8, false},
+                        Want{"gemma3-270m", "gemma3", 640, 18, 4, 1, 256, 2048, 262144, 0, 0, true},
+                        Want{"gemma3-1b", "gemma3", 1152, 26, 4, 1, 256, 6912, 262144, 0, 0, true},
+                        Want{"smollm3-3b", "smollm3", 2048, 36, 16, 4, 128, 11008, 128256, 0, 0, true},
+                        Want{"lfm2-1.2b", "lfm2", 2048, 16, 32, 8, 64, 8192, 65536, 0, 0, true}}) {
+    const SynthShape s = FindShape(w.name);
+    EXPECT_EQ(s.arch, w.arch) << w.name;
+    EXPECT_EQ(s.n_embd, w.d) << w.name;
+    EXPECT_EQ(s.n_layer, w.layers) << w.name;
+    EXPECT_EQ(s.n_head, w.heads) << w.name;
+    EXPECT_EQ(s.n_head_kv, w.kv) << w.name;
+    EXPECT_EQ(s.hd(), w.head_dim) << w.name;
+    EXPECT_EQ(s.n_ff, w.ff) << w.name;
+    EXPECT_EQ(s.n_vocab, w.vocab) << w.name;
+    EXPECT_EQ(s.n_expert, w.experts) << w.name;
+    EXPECT_EQ(s.n_expert_used, w.used) << w.name;
+    EXPECT_EQ(s.tied, w.tied) << w.name;
+  }
+  const SynthShape lfm2 = FindShape("lfm2-1.2b");  // attention in 6 of 16 layers
+  EXPECT_EQ(lfm2.attention_layers, (std::vector<int64_t>{2, 5, 8, 10, 12, 14}));
   EXPECT_THROW(FindShape("gpt-5"), Error);
   SynthShape bad = Small("llama");
   bad.n_head_kv = 3;

@@ -35,7 +35,7 @@ void ConfigureGemma3(const gguf::File& f, ModelConfig& c) {
     return;
   }
   const int64_t period = f.GetIntOr(key, 6);
-  if (period < 0 || period > c.n_layer + 1) Fail("{}: {} is {}", f.path(), key, period);
+  if (period < 0 || period > 4096) Fail("{}: {} is {} (expected 0 to 4096)", f.path(), key, period);
   for (int64_t i = 0; i < c.n_layer; ++i) {
     c.layer_slides[static_cast<size_t>(i)] = period == 0 || i % period < period - 1;
   }
