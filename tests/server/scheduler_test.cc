@@ -221,3 +221,74 @@ TEST(Scheduler, RefusesImpossibleOptions) {
 
 }  // namespace
 }  // namespace densing::server
+
+namespace densing::server {
+namespace {
+
+// LFM2 keeps a convolution state, not only keys and values: slots that batch several sequences,
+// and slots that reuse a cached prefix, must give each request what it gets alone. A prefix that
+// ends within the kept window is reused; one further back is evaluated again.
+TEST(Scheduler, ConvolutionStateSurvivesBatchingAndPrefixReuse) {
+  DENSING_REQUIRE_SHARED();
+  static const auto* lfm2 =
+      ServedModel::Load(testing::SharedDir() + "/models/tiny-lfm2.gguf", "").release();
+  const auto job = [&](const std::string& prompt, int64_t max_tokens) {
+    Job j;
+    j.prompt = lfm2->tokenizer->Encode(prompt, true, false);
+    j.max_tokens = max_tokens;
+    j.sampler.temperature = 0;
+    return j;
+  };
+  const auto alone = [&](const Job& j) {
+    ThreadPool pool(2);
+    Session session(*lfm2->model, pool, 256);
+    GenerateParams params;
+    params.n_predict = j.max_tokens;
+    params.sampler = j.sampler;
+    std::string text;
+    Generate(session, *lfm2->tokenizer, j.prompt, params, [&](int32_t, std::string_view t) {
+      text += t;
+      return true;
+    });
+    return text;
+  };
+  std::string story = "Once upon a time, Lily";
+  for (int i = 0; i < 12; ++i) story += " went to the park and saw a bird";  // ~130 tokens
+  // One slot, in order: each request meets the cache the previous one left.
+  const std::vector<Job> in_order = {
+      job(story, 10),                          // fills the slot
+      job(story + " and then", 6),             // reuses it all: the state at its end is kept
+      job("Once upon a time, Lily sang", 6),   // shares 7 tokens, far behind the window: rerun
+      job("Once upon a time, Lily sang a song", 6)};  // shares the previous prompt: reused
+  {
+    Scheduler s(*lfm2->model, *lfm2->tokenizer, Options(1, 16));
+    s.Start();
+    std::vector<int64_t> cached;
+    for (const Job& j : in_order) {
+      const Result r = Collect(*s.Submit(j));
+      EXPECT_EQ(r.text, alone(j)) << "request " << cached.size();
+      cached.push_back(r.outcome.n_cached);
+    }
+    EXPECT_GT(cached[1], 100);
+    EXPECT_EQ(cached[2], 0);
+    EXPECT_GT(cached[3], 5);
+  }
+  // Four slots batching ten requests that share prefixes.
+  Scheduler s(*lfm2->model, *lfm2->tokenizer, Options(4, 16));
+  s.Start();
+  std::vector<Job> jobs;
+  for (int i = 0; i < 10; ++i) {
+    std::string prompt = "Once upon a time, " + std::string(i % 2 ? "Tom" : "Lily");
+    for (int j = 0; j < i % 3; ++j) prompt += " went to the park and saw a bird";
+    jobs.push_back(job(prompt, 6 + i));
+  }
+  std::vector<std::shared_ptr<Task>> tasks;
+  for (const Job& j : jobs) tasks.push_back(s.Submit(j));
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    ASSERT_NE(tasks[i], nullptr);
+    EXPECT_EQ(Collect(*tasks[i]).text, alone(jobs[i])) << "request " << i;
+  }
+}
+
+}  // namespace
+}  // namespace densing::server
