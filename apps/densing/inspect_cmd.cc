@@ -1,14 +1,17 @@
 // densing inspect: what is inside a GGUF file — metadata, tensors, parameter counts.
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <string>
 
 #include <fmt/format.h>
 
+#include "base/error.h"
 #include "commands.h"
 #include "gguf/gguf_file.h"
+#include "model/model.h"
 #include "model/params.h"
 
 namespace densing::cli {
@@ -52,8 +55,41 @@ std::string Shape(const gguf::TensorInfo& t) {
   return s;
 }
 
+// The layers as densing runs them, grouped by kind: ("attention, …", [0, 1, 3]), …; empty with
+// the reason when densing does not run the file.
+std::vector<std::pair<std::string, std::vector<int64_t>>> LayerKinds(const gguf::File& f,
+                                                                      std::string& why_not) {
+  std::vector<std::pair<std::string, std::vector<int64_t>>> kinds;
+  try {
+    const ModelConfig c = ReadModelConfig(f);
+    for (int64_t i = 0; i < c.n_layer; ++i) {
+      const std::string d = DescribeLayer(c, i);
+      auto it = std::find_if(kinds.begin(), kinds.end(), [&](const auto& k) { return k.first == d; });
+      if (it == kinds.end()) it = kinds.insert(kinds.end(), {d, {}});
+      it->second.push_back(i);
+    }
+  } catch (const Error& e) {
+    why_not = e.what();
+  }
+  return kinds;
+}
+
+// 0 1 2 4 5 → "0-2, 4-5"
+std::string Ranges(const std::vector<int64_t>& v) {
+  std::string s;
+  for (size_t i = 0; i < v.size();) {
+    size_t j = i;
+    while (j + 1 < v.size() && v[j + 1] == v[j] + 1) ++j;
+    s += (s.empty() ? "" : ", ") + std::to_string(v[i]) + (j > i ? "-" + std::to_string(v[j]) : "");
+    i = j + 1;
+  }
+  return s;
+}
+
 void Inspect(const std::string& path, bool json) {
   auto f = gguf::File::Open(path);
+  std::string why_not;
+  const auto kinds = LayerKinds(*f, why_not);
   const ParamCount p = CountParams(*f);
   if (json) {
     nlohmann::json out;
@@ -70,6 +106,9 @@ void Inspect(const std::string& path, bool json) {
                                 {"bytes", t.n_bytes},
                                 {"offset", f->data_offset() + t.offset}});
     }
+    out["layers"] = nlohmann::json::array();
+    for (const auto& [kind, layers] : kinds) out["layers"].push_back({{"kind", kind}, {"layers", layers}});
+    if (!why_not.empty()) out["layers_error"] = why_not;
     out["params"] = {{"total", p.total},         {"embedding", p.embedding},
                      {"non_embedding", p.non_embedding}, {"active", p.active},
                      {"bytes", p.bytes},         {"bits_per_weight", p.bits_per_weight()}};
@@ -86,6 +125,9 @@ void Inspect(const std::string& path, bool json) {
   for (const auto& t : f->tensors()) {
     fmt::print("  {:<36} {:<6} {:>22} {:>12}\n", t.name, Traits(t.type).name, Shape(t), t.n_bytes);
   }
+  fmt::print("\nlayers\n");
+  for (const auto& [kind, layers] : kinds) fmt::print("  {:<20} {}\n", Ranges(layers), kind);
+  if (!why_not.empty()) fmt::print("  not run by densing: {}\n", why_not);
   fmt::print("\nparameters\n");
   fmt::print("  total          {:>14}\n  embedding      {:>14}\n  non-embedding  {:>14}\n", p.total,
              p.embedding, p.non_embedding);

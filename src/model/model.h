@@ -41,6 +41,12 @@ class Model {
   Weights weights_;
 };
 
+// The config of a file's architecture, without its weights; throws Error naming the key at fault.
+ModelConfig ReadModelConfig(const gguf::File& file);
+// How layer `layer` runs, in a few words (`densing inspect`): attention with its heads, window and
+// rotary, or a short convolution.
+std::string DescribeLayer(const ModelConfig& config, int64_t layer);
+
 // Maps tensor names to Weights, checking every shape against the config.
 void LoadWeights(const gguf::File& file, const ModelConfig& config, Weights& weights);
 

@@ -1,6 +1,8 @@
 // The densing binary as a user meets it: greedy generation equal to the reference's text, JSON
 // outputs that parse, and one-line errors with exit code 1 for bad input.
 #include <gtest/gtest.h>
+
+#include <map>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -100,6 +102,28 @@ TEST(Cli, InspectJsonCountsParameters) {
   EXPECT_EQ(j["params"]["total"].get<int64_t>(), total);
   EXPECT_LT(j["params"]["active"].get<int64_t>(), total);  // 2 of 4 experts
   EXPECT_EQ(j["metadata"]["general.architecture"], "llama");
+}
+
+// The layers as densing runs them: LFM2's convolutions, Gemma 3's local and global layers with
+// their rope bases, SmolLM3's layers without rotary.
+TEST(Cli, InspectShowsHowEachLayerRuns) {
+  DENSING_REQUIRE_SHARED();
+  const auto layers = [](const char* model) {
+    const Result r = Densing({"inspect", "-m", Model(model), "--json"});
+    EXPECT_EQ(r.code, 0) << r.err;
+    std::map<std::string, std::vector<int64_t>> kinds;
+    const auto j = nlohmann::json::parse(r.out);
+    for (const auto& k : j["layers"]) kinds[k["kind"]] = k["layers"].get<std::vector<int64_t>>();
+    return kinds;
+  };
+  using Kinds = std::map<std::string, std::vector<int64_t>>;
+  EXPECT_EQ(layers("tiny-lfm2.gguf"), (Kinds{{"short convolution, 3 taps", {0, 1, 3}},
+                                             {"attention, 4/2 heads of 64, rope base 1e+06", {2}}}));
+  EXPECT_EQ(layers("tiny-gemma3.gguf"),
+            (Kinds{{"attention, 4/1 heads of 96, sliding window 16, rope base 10000", {0, 1, 2, 3, 4}},
+                   {"attention, 4/1 heads of 96, rope base 1e+06", {5}}}));
+  EXPECT_EQ(layers("tiny-smollm3.gguf"), (Kinds{{"attention, 4/2 heads of 64, rope base 2e+06", {0, 1, 2}},
+                                                {"attention, 4/2 heads of 64, no rotary", {3}}}));
 }
 
 TEST(Cli, LogitsPrintsTheFixtureShape) {
