@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <map>
 
 #include "base/error.h"
@@ -100,6 +101,85 @@ TEST(Sampler, RepeatPenaltyDividesPositiveAndMultipliesNegativeLogits) {
   p.repeat_penalty = 1.0f;
   Sampler plain(p);
   EXPECT_EQ(plain.Sample(logits, history), 0);
+
+  // Negative logits: token 0 (-1) was said; -1 · 2 = -2 < -1.5 makes token 1 the greedy choice.
+  // Dividing it instead (-0.5) would keep token 0 on top.
+  p.repeat_penalty = 2.0f;
+  Sampler negative(p);
+  const std::vector<float> all_negative = {-1.0f, -1.5f, -4.0f};
+  EXPECT_EQ(negative.Sample(all_negative, history), 1);
+  EXPECT_EQ(plain.Sample(all_negative, history), 0);
+}
+
+// Each candidate's logit after the penalties, by id (temperature 1 and no cuts leave them as
+// the penalties made them).
+std::map<int32_t, float> PenalizedLogits(const SamplerParams& p, const std::vector<float>& logits,
+                                         const std::vector<int32_t>& history) {
+  Sampler s(p);
+  s.Sample(logits, history);
+  std::map<int32_t, float> out;
+  for (const Sampler::Candidate& c : s.candidates()) out[c.id] = c.logit;
+  return out;
+}
+
+// llama.cpp's formula on a five-token vocabulary, computed by hand:
+//   l' = (l <= 0 ? l · repeat : l / repeat) - count · frequency - (count > 0) · presence
+// over the last repeat_last_n tokens of the history.
+TEST(Sampler, PenaltiesFollowTheirFormulaExactly) {
+  SamplerParams p = Plain();
+  const std::vector<float> logits = {2.0f, -1.0f, 0.5f, 3.0f, -2.0f};
+  // oldest first; the last four are 3 1 1 0
+  const std::vector<int32_t> history = {4, 4, 3, 1, 1, 0};
+
+  p.presence_penalty = 0.5f;  // alone: each seen token loses 0.5 once
+  auto got = PenalizedLogits(p, logits, history);
+  EXPECT_FLOAT_EQ(got[0], 1.5f);
+  EXPECT_FLOAT_EQ(got[1], -1.5f);
+  EXPECT_FLOAT_EQ(got[2], 0.5f);
+  EXPECT_FLOAT_EQ(got[3], 2.5f);
+  EXPECT_FLOAT_EQ(got[4], -2.5f);
+
+  p = Plain();
+  p.frequency_penalty = 0.25f;  // alone: 0.25 per occurrence
+  got = PenalizedLogits(p, logits, history);
+  EXPECT_FLOAT_EQ(got[0], 1.75f);   // once
+  EXPECT_FLOAT_EQ(got[1], -1.5f);   // twice
+  EXPECT_FLOAT_EQ(got[2], 0.5f);    // never
+  EXPECT_FLOAT_EQ(got[3], 2.75f);   // once
+  EXPECT_FLOAT_EQ(got[4], -2.5f);   // twice
+
+  p = Plain();  // all three, over the last four tokens only (3 1 1 0)
+  p.repeat_penalty = 2.0f;
+  p.presence_penalty = 0.5f;
+  p.frequency_penalty = 0.25f;
+  p.repeat_last_n = 4;
+  got = PenalizedLogits(p, logits, history);
+  EXPECT_FLOAT_EQ(got[0], 2.0f / 2 - 0.25f - 0.5f);      // 0.25
+  EXPECT_FLOAT_EQ(got[1], -1.0f * 2 - 2 * 0.25f - 0.5f);  // -3
+  EXPECT_FLOAT_EQ(got[2], 0.5f);
+  EXPECT_FLOAT_EQ(got[3], 3.0f / 2 - 0.25f - 0.5f);      // 0.75
+  EXPECT_FLOAT_EQ(got[4], -2.0f);                         // outside the window
+
+  p.repeat_last_n = 0;  // looks at nothing
+  got = PenalizedLogits(p, logits, history);
+  for (int32_t i = 0; i < 5; ++i) EXPECT_FLOAT_EQ(got[i], logits[static_cast<size_t>(i)]) << i;
+
+  p.repeat_last_n = -1;  // the whole history: token 4 twice
+  got = PenalizedLogits(p, logits, history);
+  EXPECT_FLOAT_EQ(got[4], -2.0f * 2 - 2 * 0.25f - 0.5f);  // -5
+}
+
+// Temperature divides the logits before the softmax: at T = 2, p = 1/4, 3/4 becomes
+// 1 : sqrt(3), i.e. 0.366 for token 0.
+TEST(Sampler, TemperatureFlattensTheDistribution) {
+  SamplerParams p = Plain();
+  p.temperature = 2.0f;
+  p.seed = 3;
+  Sampler s(p);
+  const std::vector<float> logits = {0.0f, std::log(3.0f)};
+  int zeros = 0;
+  for (int i = 0; i < 4000; ++i) zeros += s.Sample(logits, {}) == 0;
+  EXPECT_NEAR(zeros / 4000.0, 1.0 / (1.0 + std::sqrt(3.0)), 0.03);
 }
 
 TEST(Sampler, RejectsBadParameters) {
