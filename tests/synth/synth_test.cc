@@ -70,9 +70,9 @@ TEST(Synth, NamedShapesHaveTheRealSizes) {
   EXPECT_EQ(q.n_ff, 4864);
   EXPECT_EQ(q.n_vocab, 151936);
   EXPECT_TRUE(q.tied);
-  const SynthShape l = FindShape("llama3.2-1b");
-  EXPECT_EQ(l.n_embd * l.n_layer * l.n_head * l.n_head_kv * l.n_ff, 2048ll * 16 * 32 * 8 * 8192);
-  EXPECT_EQ(l.n_vocab, 128256);
+  const SynthShape l = FindShape("llama3.2-1b");  // Llama 3's long-context rope
+  EXPECT_EQ(l.rope_base, 500000.0f);
+  EXPECT_TRUE(l.llama3_rope);
   // The 2025 families, each size from its published configuration.
   struct Want {
     const char* name;
@@ -80,7 +80,8 @@ TEST(Synth, NamedShapesHaveTheRealSizes) {
     int64_t d, layers, heads, kv, head_dim, ff, vocab, experts, used;
     bool tied;
   };
-  for (const Want& w : {Want{"qwen3-0.6b", "qwen3", 1024, 28, 16, 8, 128, 3072, 151936, 0, 0, true},
+  for (const Want& w : {Want{"llama3.2-1b", "llama", 2048, 16, 32, 8, 64, 8192, 128256, 0, 0, true},
+                        Want{"qwen3-0.6b", "qwen3", 1024, 28, 16, 8, 128, 3072, 151936, 0, 0, true},
                         Want{"qwen3-30b-a3b", "qwen3moe", 2048, 48, 32, 4, 128, 768, 151936, 128, 8, false},
                         Want{"gemma3-270m", "gemma3", 640, 18, 4, 1, 256, 2048, 262144, 0, 0, true},
                         Want{"gemma3-1b", "gemma3", 1152, 26, 4, 1, 256, 6912, 262144, 0, 0, true},
