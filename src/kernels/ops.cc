@@ -1,6 +1,7 @@
 // Scalar implementations; these ops are a small share of the forward pass next to MatMul.
 #include "kernels/ops.h"
 
+#include <array>
 #include <cmath>
 
 #include "tensor/half.h"
@@ -61,16 +62,30 @@ void SwiGlu(const float* gate, const float* up, int64_t n, float* y) {
   }
 }
 
+namespace {
+
+// GELU (tanh form) of every half-precision value, rounded to half precision: the reference looks
+// GELU up in such a table, so its two roundings are part of the model's function.
+const std::array<uint16_t, 65536>& GeluTable() {
+  static const std::array<uint16_t, 65536> table = [] {
+    constexpr float kSqrt2OverPi = 0.79788456080286535587989211986876f;
+    constexpr float kCoefA = 0.044715f;
+    std::array<uint16_t, 65536> t;
+    for (uint32_t i = 0; i < t.size(); ++i) {
+      const float h = F16ToF32(static_cast<uint16_t>(i));
+      t[i] = F32ToF16(0.5f * h * (1.0f + std::tanh(kSqrt2OverPi * h * (1.0f + kCoefA * h * h))));
+    }
+    return t;
+  }();
+  return table;
+}
+
+}  // namespace
+
 float GeluTanh(float x) {
-  constexpr float kSqrt2OverPi = 0.79788456080286535587989211986876f;
-  constexpr float kCoefA = 0.044715f;
-  // The reference looks GELU up in a table indexed by the half-precision input and stores
-  // half-precision outputs; reproduce both roundings.
   if (x <= -10.0f) return 0.0f;
   if (x >= 10.0f) return x;
-  const float h = F16ToF32(F32ToF16(x));
-  const float g = 0.5f * h * (1.0f + std::tanh(kSqrt2OverPi * h * (1.0f + kCoefA * h * h)));
-  return F16ToF32(F32ToF16(g));
+  return F16ToF32(GeluTable()[F32ToF16(x)]);
 }
 
 void GeGlu(const float* gate, const float* up, int64_t n, float* y) {

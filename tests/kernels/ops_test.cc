@@ -1,5 +1,6 @@
 // Row operations against straightforward double-precision definitions.
 #include "kernels/ops.h"
+#include "tensor/half.h"
 
 #include <gtest/gtest.h>
 
@@ -71,6 +72,20 @@ TEST(Ops, RopeFrequencyFactorsDivideTheAngle) {
   Rope(y.data(), 1, 3, RopeParams{hd, hd, 10000.0f, RopeLayout::kInterleaved, factors});
   EXPECT_NEAR(y[0], std::cos(1.5), 1e-6);
   EXPECT_NEAR(y[1], std::sin(1.5), 1e-6);
+}
+
+// GELU through its half-precision table equals the formula evaluated on the half-rounded input
+// and rounded to half, as the reference computes it, over [-12, 12] and at the ±10 cut-offs.
+TEST(Ops, GeluTableEqualsTheRoundedFormula) {
+  const auto direct = [](float x) {
+    if (x <= -10.0f) return 0.0f;
+    if (x >= 10.0f) return x;
+    const float h = F16ToF32(F32ToF16(x));
+    const float g = 0.5f * h * (1.0f + std::tanh(0.79788456080286535587989211986876f * h * (1.0f + 0.044715f * h * h)));
+    return F16ToF32(F32ToF16(g));
+  };
+  for (float x = -12.0f; x <= 12.0f; x += 0.00073f) ASSERT_EQ(GeluTanh(x), direct(x)) << x;
+  for (float x : {-10.0f, -9.999f, 9.999f, 10.0f, 0.0f, -0.0f, 1e-8f}) EXPECT_EQ(GeluTanh(x), direct(x)) << x;
 }
 
 TEST(Ops, GeluAndSwiGlu) {
