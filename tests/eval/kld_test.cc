@@ -18,6 +18,41 @@ namespace {
 
 std::string Model(const std::string& name) { return testing::SharedDir() + "/models/" + name; }
 
+// KL(base‖model) = Σ p_base · log(p_base / p_model), by hand on three tokens:
+// base (0.8, 0.1, 0.1), model (0.2, 0.5, 0.3):
+//   0.8·ln 4 + 0.1·ln 0.2 + 0.1·ln(1/3) = 0.838230 (the other direction would be 0.857044).
+TEST(Kld, OnePositionByHand) {
+  const std::vector<float> base_lp = {std::log(0.8f), std::log(0.1f), std::log(0.1f)};
+  // raw logits: log-probabilities shifted by 3, so the model's row must be normalized
+  const std::vector<float> logits = {std::log(0.2f) + 3, std::log(0.5f) + 3, std::log(0.3f) + 3};
+  const PositionStats s = ComparePosition(base_lp, logits, /*target=*/2);
+  EXPECT_NEAR(s.kld, 0.838230, 1e-5);
+  EXPECT_NEAR(s.nll_base, -std::log(0.1), 1e-6);
+  EXPECT_NEAR(s.nll_model, -std::log(0.3), 1e-6);
+  EXPECT_NEAR(s.p_diff, 0.3 - 0.1, 1e-6);
+  EXPECT_FALSE(s.same_top);  // base puts token 0 first, the model token 1
+}
+
+TEST(Kld, SummaryByHand) {
+  std::vector<PositionStats> positions;
+  for (int i = 1; i <= 4; ++i) {
+    positions.push_back({.kld = double(i), .nll_base = 1.0, .nll_model = 0.5 * i, .p_diff = i % 2 ? 0.1 : -0.3,
+                         .same_top = i != 3});
+  }
+  const KldSummary r = Summarize(positions);
+  EXPECT_EQ(r.n_positions, 4);
+  EXPECT_DOUBLE_EQ(r.mean_kld, 2.5);
+  EXPECT_DOUBLE_EQ(r.median_kld, 2.5);  // between 2 and 3
+  EXPECT_NEAR(r.p90_kld, 3.7, 1e-12);    // 3 + 0.7 · (4 − 3)
+  EXPECT_DOUBLE_EQ(r.max_kld, 4.0);
+  EXPECT_DOUBLE_EQ(r.same_top_p, 0.75);
+  EXPECT_NEAR(r.mean_dp, -0.1, 1e-12);
+  EXPECT_NEAR(r.mean_abs_dp, 0.2, 1e-12);
+  EXPECT_NEAR(r.ppl_base, std::exp(1.0), 1e-12);
+  EXPECT_NEAR(r.ppl_model, std::exp(1.25), 1e-12);
+  EXPECT_NEAR(r.delta_ppl, std::exp(1.25) - std::exp(1.0), 1e-12);
+}
+
 class KldTest : public ::testing::Test {
  protected:
   void SetUp() override {
