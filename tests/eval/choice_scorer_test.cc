@@ -2,27 +2,36 @@
 // whether its context came from a cache or not and however the answers were batched.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "eval/choice_scorer.h"
-#include "eval/log_prob.h"
 #include "runtime/session.h"
 #include "testing/shared_dir.h"
 
 namespace densing::eval {
 namespace {
 
-// Σ log-softmax(logits of the token before)[token] over the continuation, read from EvalAll.
-double ReferenceScore(const Model& model, ThreadPool& pool, const PairTokens& p) {
+// Computed apart from the code under test: the context (it has no trailing space) and the whole
+// text "context answer" are tokenized directly, the answer is what follows the context's tokens,
+// and each answer token's log-softmax is taken in double from one uncached pass over everything.
+double ReferenceScore(const Model& model, ThreadPool& pool, const Tokenizer& tokenizer,
+                      const std::string& context, const std::string& choice, size_t* n_answer_tokens) {
+  const std::vector<int32_t> ctx = tokenizer.Encode(context, true, false);
+  const std::vector<int32_t> all = tokenizer.Encode(context + " " + choice, true, false);
+  EXPECT_TRUE(std::equal(ctx.begin(), ctx.end(), all.begin())) << "the context's tokens must prefix the text's";
+  *n_answer_tokens = all.size() - ctx.size();
   Session s(model, pool, 1024);
-  std::vector<int32_t> all = p.context;
-  all.insert(all.end(), p.continuation.begin(), p.continuation.end());
   const std::span<const float> logits = s.EvalAll(all);
   const auto n_vocab = static_cast<size_t>(s.n_vocab());
   double sum = 0;
-  for (size_t i = p.context.size(); i < all.size(); ++i) {
+  for (size_t i = ctx.size(); i < all.size(); ++i) {
     const std::span<const float> row = logits.subspan((i - 1) * n_vocab, n_vocab);
-    sum += TokenLogProb(row, SummarizeRow(row), all[i]);
+    double max = row[0];
+    for (float v : row) max = std::max(max, double{v});
+    double z = 0;
+    for (float v : row) z += std::exp(double{v} - max);
+    sum += double{row[static_cast<size_t>(all[i])]} - max - std::log(z);
   }
   return sum;
 }
@@ -48,10 +57,11 @@ TEST_F(ChoiceScorerTest, ScoresEqualTheSumOfLogSoftmaxOverTheSameTokens) {
   ASSERT_EQ(scorer.Score(context, choices, out), ScoreStatus::kOk);
   ASSERT_EQ(out.size(), choices.size());
   for (size_t i = 0; i < choices.size(); ++i) {
-    const PairTokens p = EncodePair(*tokenizer_, context, " " + choices[i]);
-    EXPECT_EQ(out[i].n_tokens, static_cast<int64_t>(p.continuation.size()));
+    size_t n_answer = 0;
+    const double want = ReferenceScore(*model_, pool_, *tokenizer_, context, choices[i], &n_answer);
+    EXPECT_EQ(out[i].n_tokens, static_cast<int64_t>(n_answer));
     EXPECT_EQ(out[i].n_chars, static_cast<int64_t>(choices[i].size()));
-    EXPECT_NEAR(out[i].log_prob, ReferenceScore(*model_, pool_, p), 2e-4) << choices[i];
+    EXPECT_NEAR(out[i].log_prob, want, 2e-4) << choices[i];
     EXPECT_LT(out[i].log_prob, 0);
   }
   // The same context again comes from the cache: one token evaluated, the same scores.
