@@ -47,6 +47,41 @@ void ExpectSane(const McResult& r, int64_t n) {
   EXPECT_GT(r.items_per_second(), 0.0);
 }
 
+// A known answer set: a story model must prefer a story's own words to letters in no language,
+// by total and by per-character log-probability. The fourth item marks the nonsense as gold (and the first choice, so a tally of
+// "picked the first" would differ too), so
+// exactly three of four are right and the tally must say so.
+TEST_F(TasksTest, KnownAnswersAreTalliedExactly) {
+  McTask task;
+  task.name = "known";
+  task.items = {
+      {"Once upon a time, there was a little girl named Lily. She loved to", {"play outside with her friends.", "qzx vbk jjw prr mmq zzt xxk."}, 0, "", 1},
+      {"Tom went to the park with his mom. He saw a big", {"zkq xvw pjj qqz.", "dog."}, 1, "", 2},
+      {"The sun was shining and the birds were", {"singing in the trees.", "xqz kvj wpf zzq qqx."}, 0, "", 3},
+      {"Tom went to the park with his mom. He saw a big", {"zkq xvw pjj qqz.", "dog."}, 0, "", 4},
+  };
+  ChoiceScorer scorer(*model_, *tokenizer_, pool_, 1024, 512);
+  std::vector<int> preds, preds_norm;
+  double gold_nll = 0;
+  int64_t gold_tokens = 0;
+  const McResult r = RunTask(scorer, task, nullptr, {},
+                             [&](const McItem& item, std::span<const ChoiceScore> scores, const ItemOutcome& o) {
+                               preds.push_back(o.pred);
+                               preds_norm.push_back(o.pred_norm);
+                               gold_nll -= scores[static_cast<size_t>(item.gold)].log_prob;
+                               gold_tokens += scores[static_cast<size_t>(item.gold)].n_tokens;
+                             });
+  EXPECT_EQ(preds, (std::vector<int>{0, 1, 0, 1}));
+  EXPECT_EQ(preds_norm, (std::vector<int>{0, 1, 0, 1}));
+  EXPECT_EQ(r.n_scored, 4);
+  EXPECT_DOUBLE_EQ(r.acc, 0.75);
+  EXPECT_DOUBLE_EQ(r.acc_norm, 0.75);
+  EXPECT_NEAR(r.acc_stderr, std::sqrt(0.75 * 0.25 / 3), 1e-12);
+  EXPECT_NEAR(r.loss_per_item, gold_nll / 4, 1e-9);
+  EXPECT_EQ(r.gold_tokens, gold_tokens);
+  EXPECT_NEAR(r.loss_per_token, gold_nll / static_cast<double>(gold_tokens), 1e-9);
+}
+
 TEST_F(TasksTest, MmluEverySubjectZeroShot) {
   const McResult r = Run("mmlu", 1, 0);  // one question per subject
   ExpectSane(r, 57);
