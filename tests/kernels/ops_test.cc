@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <vector>
@@ -29,18 +30,25 @@ TEST(Ops, RmsNorm) {
   for (int i = 0; i < 67; ++i) EXPECT_NEAR(y[i], x[i] * scale * w[i], 1e-5);
 }
 
-TEST(Ops, SoftmaxSumsToOneAndKeepsOrder) {
-  auto x = Random(100, 3);
-  const auto before = x;
-  Softmax(x.data(), 100);
-  double sum = 0;
-  for (int i = 0; i < 100; ++i) {
-    sum += x[i];
-    EXPECT_NEAR(x[i], std::exp(before[i]) / 1.0, std::exp(before[i]));  // positive, finite
+// Each value against e^(x − max) / Σ e^(x − max) in double, to float precision; shifted by +100
+// the inputs overflow float's exp unless the maximum is subtracted first.
+TEST(Ops, SoftmaxMatchesItsFormula) {
+  for (float shift : {0.0f, 100.0f}) {
+    auto x = Random(100, 3);
+    for (float& v : x) v += shift;
+    const auto before = x;
+    Softmax(x.data(), 100);
+    const double max = *std::max_element(before.begin(), before.end());
+    double z = 0;
+    for (float v : before) z += std::exp(double{v} - max);
+    double sum = 0;
+    for (int i = 0; i < 100; ++i) {
+      const double want = std::exp(double{before[i]} - max) / z;
+      EXPECT_NEAR(x[i], want, 2e-6 * want) << i << " shift " << shift;
+      sum += x[i];
+    }
+    EXPECT_NEAR(sum, 1.0, 1e-5);
   }
-  EXPECT_NEAR(sum, 1.0, 1e-6);
-  EXPECT_EQ(std::max_element(x.begin(), x.end()) - x.begin(),
-            std::max_element(before.begin(), before.end()) - before.begin());
 }
 
 // Rotary embedding preserves each rotated pair's norm and matches the closed form.
