@@ -145,7 +145,10 @@ TEST(Cli, BadInputIsOneLineAndExitCodeOne) {
     f << "GGUF\x03";  // truncated inside the version
   }
   ExpectOneLineError(Densing({"inspect", "-m", junk}), "(at offset 4)");
-  if (!testing::HaveShared()) return;
+}
+
+TEST(Cli, BadFlagsOnARealModelAreOneLineAndExitCodeOne) {
+  DENSING_REQUIRE_SHARED();
   ExpectOneLineError(Densing({"run", "-m", Model("stories260K.gguf"), "-p", "x", "--no-such-flag"}),
                      "no-such-flag");
   ExpectOneLineError(Densing({"run", "-m", Model("stories260K.gguf"), "-p", "x", "--top-p", "2"}), "top-p");
