@@ -1,6 +1,7 @@
-// `densing trend`: the densing law over the catalog — envelope of the densest model to date,
-// ln ρ = A·t + B, doubling time with a bootstrap interval, a split at a date, the price trend,
-// and the SVG plot.
+// `densing trend`: the densing law over the catalog — by default under the paper's protocol
+// (open-weight base models from 2023-02-24) — envelope of the densest model to date,
+// ln ρ = A·t + B, doubling time with a jackknife interval and each envelope model's leave-one-out
+// fit, a split at a date, the price trend, and the SVG plot.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -35,15 +36,14 @@ constexpr double kDaysPerMonth = 365.25 / 12;
 struct TrendArgs : DensityOptions {
   std::string catalog;
   std::string metric = "effective";
-  bool metric_given = false;
   std::string kind;
   bool include_estimates = false;
+  bool all = false;
+  bool sensitivity = false;
   std::string from;
   std::string split;
   std::string prices;
   std::string threshold = "GPT-3.5";
-  int bootstrap = 2000;
-  uint64_t seed = 1;
   std::string plot = "density-trend.svg";
   bool no_plot = false;
   bool json = false;
@@ -54,8 +54,13 @@ std::string Days(const dn::TrendFit& f) {
   if (f.line.slope <= 0) return "no doubling (the envelope does not rise)";
   std::string s =
       fmt::format("{:.0f} days ({:.1f} months)", f.doubling_days, f.doubling_days / kDaysPerMonth);
+  if (!f.doubling_ci_lo && f.slope_ci_hi) {
+    s += ", jackknife 95% CI: no doubling excluded (the slope's interval reaches 0)";
+  } else if (!f.doubling_ci_lo) {
+    s += ", no interval (it needs three envelope models)";
+  }
   if (f.doubling_ci_lo) {
-    s += fmt::format(", bootstrap 95% CI {:.0f}-{} days", *f.doubling_ci_lo,
+    s += fmt::format(", jackknife 95% CI {:.0f}-{} days", *f.doubling_ci_lo,
                      f.doubling_ci_hi ? fmt::format("{:.0f}", *f.doubling_ci_hi) : "unbounded");
   }
   return s;
@@ -92,41 +97,65 @@ nlohmann::json ToJson(const MaybeFit& m) {
   return m.fit ? dn::ToJson(*m.fit) : nlohmann::json{{"error", m.error}};
 }
 
+// The protocol in words, for the header line and the JSON.
+std::string ProtocolText(const dn::TrendSelection& sel) {
+  std::string who = sel.protocol_open_weights ? "open-weight " : "";
+  who += sel.protocol_kind.empty() ? "models of any kind" : sel.protocol_kind + " models";
+  if (sel.from) who += " released from " + sel.from->ToString();
+  if (sel.protocol_from) who += " released from " + sel.protocol_from->ToString();
+  return who;
+}
+
 void Run(const TrendArgs& a) {
-  dn::Catalog catalog = dn::CatalogFrom(a.catalog);
+  const dn::Catalog catalog = dn::CatalogFrom(a.catalog);
+  dn::TrendSelection sel;
+  std::vector<std::string> notes;
   if (!a.kind.empty()) {
     const std::string kind = dn::Lower(a.kind);
-    if (kind != "base" && kind != "chat") Fail("--kind: '{}' is not base or chat", a.kind);
-    std::erase_if(catalog.entries, [&](const dn::CatalogEntry& e) { return e.kind != kind; });
+    if (kind != "base" && kind != "chat" && kind != "any") {
+      Fail("--kind: '{}' is not base, chat or any", a.kind);
+    }
+    sel.protocol_kind = kind == "any" ? "" : kind;
   }
+  // A catalog that says nothing about kind (or weights) cannot be filtered by it.
+  auto none_has = [&](auto field) {
+    return std::none_of(catalog.entries.begin(), catalog.entries.end(),
+                        [&](const dn::CatalogEntry& e) { return !(e.*field).empty(); });
+  };
+  if (none_has(&dn::CatalogEntry::kind) && !sel.protocol_kind.empty()) {
+    sel.protocol_kind.clear();
+    notes.push_back(fmt::format("{} gives no kind: base and chat models are not told apart",
+                                catalog.name));
+  }
+  if (none_has(&dn::CatalogEntry::weights)) {
+    sel.protocol_open_weights = false;
+    notes.push_back(fmt::format("{} gives no weights column: closed models are not told apart",
+                                catalog.name));
+  }
+  if (!a.from.empty()) {
+    sel.from = dn::ParseDateOrFail(a.from, "--from");
+    sel.protocol_from.reset();  // the window asked for replaces the paper's
+  }
+  sel.all = a.all;
   dn::DensityOptions options;
   options.score_column = dn::Lower(a.task);
   options.params = dn::ParseParamKind(a.params);
   options.chance = dn::ChanceFor(options.score_column, a.chance);
-  dn::TrendSelection sel;
   sel.metric = dn::ParseMetric(a.metric);
   sel.include_estimates = a.include_estimates;
-  if (!a.from.empty()) sel.from = dn::ParseDateOrFail(a.from, "--from");
   std::unique_ptr<dn::Reference> reference;
   if (sel.metric == dn::Metric::kEffective) {
+    // No silent change of metric: a reference that cannot be built is an error.
     try {
       reference =
           dn::MakeReference(a.ref, catalog, options.score_column, options.params, options.chance);
-      options.reference = reference.get();
     } catch (const Error& e) {
-      // Only the untouched default falls back; a reference asked for must work.
-      if (a.metric_given || !a.ref.loss_file.empty() ||
-          a.ref.family != dn::kDefaultReferenceFamily) {
-        throw;
-      }
-      std::fprintf(stderr,
-                   "densing: note: no reference for effective density (%s); using "
-                   "--metric above-chance\n",
-                   e.what());
-      sel.metric = dn::Metric::kAboveChance;
+      Fail("{} (for another measure ask for it: --metric above-chance or --metric simple)",
+           e.what());
     }
+    options.reference = reference.get();
   }
-  const dn::TrendOptions topts{a.bootstrap, a.seed};
+  const dn::TrendOptions topts;
   std::vector<std::string> skipped;
   const auto rows = dn::CatalogDensities(catalog, options, &skipped);
   const dn::TrendFit fit =
@@ -166,6 +195,7 @@ void Run(const TrendArgs& a) {
                                options.score_column, dn::ParamKindName(options.params));
     labels.subtitle =
         fmt::format("densest to date doubles every {}; R\u00b2 = {:.2f}", Days(fit), fit.line.r2);
+    labels.outside_label = "outside the protocol (--all)";
     labels.y_label = sel.metric == dn::Metric::kEffective
                          ? "density \u03c1 = N\u0302 / N (log scale)"
                          : fmt::format("{} (log scale)", value_name);
@@ -182,6 +212,15 @@ void Run(const TrendArgs& a) {
     j["score"] = options.score_column;
     j["params"] = dn::ParamKindName(options.params);
     j["catalog"] = catalog.name;
+    j["protocol"] = {{"models", ProtocolText(sel)},
+                     {"all", sel.all},
+                     {"from", sel.from ? nlohmann::json(sel.from->ToString())
+                              : sel.protocol_from ? nlohmann::json(sel.protocol_from->ToString())
+                                                  : nlohmann::json(nullptr)},
+                     {"kind", sel.protocol_kind.empty() ? nlohmann::json(nullptr)
+                                                        : nlohmann::json(sel.protocol_kind)},
+                     {"open_weights_only", sel.protocol_open_weights},
+                     {"notes", notes}};
     j["reference"] = reference ? reference->ToJson() : nlohmann::json(nullptr);
     if (split)
       j["split"] = {
@@ -203,14 +242,23 @@ void Run(const TrendArgs& a) {
               dn::MetricName(sel.metric), value_name.c_str(), fit.points.size(),
               catalog.name.c_str(), options.score_column.c_str(),
               dn::ParamKindName(options.params));
+  std::printf("protocol: %s%s\n", ProtocolText(sel).c_str(),
+              sel.all ? "; --all: every other model too (marked *)"
+                      : " (the densing-law paper's; --all for every model)");
+  for (const auto& n : notes) std::printf("note: %s\n", n.c_str());
   std::printf("reference: %s\n\nenvelope (densest model to date):\n", ref_line.c_str());
-  dn::TextTable table({"release", "model", "params_B", options.score_column, value_name});
+  dn::TextTable table({"release", "model", "params_B", options.score_column, value_name, "note"});
   for (size_t i : fit.envelope) {
     const auto& p = fit.points[i];
     const auto row =
         std::find_if(rows.begin(), rows.end(), [&](const auto& r) { return r.model == p.model; });
+    std::string note;
+    if (p.outside_protocol) note = "* " + dn::OutsideProtocol(*row, sel);
+    if (sel.metric == dn::Metric::kEffective && row->effective && row->effective->extrapolated) {
+      note += (note.empty() ? "" : "; ") + std::string("N_hat extrapolated");
+    }
     table.AddRow({p.date.ToString(), p.model, fmt::format("{:.4g}", row->params_b),
-                  fmt::format("{:.2f}", row->score), fmt::format("{:.3g}", p.value)});
+                  fmt::format("{:.2f}", row->score), fmt::format("{:.3g}", p.value), note});
   }
   std::printf("%s\n", table.Render("  ").c_str());
   std::printf(
@@ -219,6 +267,18 @@ void Run(const TrendArgs& a) {
       value_name.c_str(), fit.line.slope, fit.line.intercept, dn::kTrendEpoch.ToString().c_str(),
       fit.line.r2, fit.envelope.size());
   std::printf("doubling: %s\n", Days(fit).c_str());
+  if (a.sensitivity || a.verbose) {
+    std::printf("\nsensitivity (each envelope model left out, the envelope refitted):\n");
+    dn::TextTable loo({"left out", "doubling_days", "envelope"});
+    for (const auto& l : fit.leave_one_out) {
+      loo.AddRow({l.model,
+                  !l.slope        ? std::string("no line")
+                  : *l.slope <= 0 ? std::string("no doubling")
+                                  : fmt::format("{:.0f}", std::log(2.0) / *l.slope),
+                  fmt::format("{}", l.n_envelope)});
+    }
+    std::printf("%s", loo.Render("  ").c_str());
+  }
   if (split) {
     for (const auto* m : {&before, &after}) {
       const char* side = m == &before ? "before" : "after ";
@@ -266,30 +326,33 @@ void AddTrendCommand(CLI::App& app) {
       "(writes density-trend.svg)");
   sub->add_option("--catalog", args->catalog, "catalog CSV (default: the built-in catalog)")
       ->check(CLI::ExistingFile);
-  CLI::Option* metric = sub->add_option("--metric", args->metric,
+  sub->add_option("--metric", args->metric,
                                         "simple, above-chance or effective (rho = N_hat / N)")
                             ->capture_default_str();
   AddDensityOptions(sub, *args);
-  sub->add_option("--kind", args->kind, "only base or only chat models");
+  sub->add_option("--kind", args->kind,
+                  "base (the protocol's), chat or any; replaces the protocol's choice");
+  sub->add_flag("--all", args->all,
+                "every dated model, not only the protocol's open-weight base models from "
+                "2023-02-24; the others are marked");
+  sub->add_flag("--sensitivity", args->sensitivity,
+                "print the doubling time with each envelope model left out");
   sub->add_flag("--include-estimates", args->include_estimates,
                 "include models whose parameter count is an estimate");
-  sub->add_option("--from", args->from, "only models released on or after DATE");
+  sub->add_option("--from", args->from,
+                  "only models released on or after DATE (replaces the protocol's 2023-02-24)");
   sub->add_option("--split", args->split, "also fit before and after DATE (e.g. 2022-11-30)");
   sub->add_option("--prices", args->prices,
                   "price trend from a prices CSV, or 'builtin' for data/prices.csv");
   sub->add_option("--threshold", args->threshold,
                   "price trend: a score, or a model in the prices file whose score is used")
       ->capture_default_str();
-  sub->add_option("--bootstrap", args->bootstrap, "bootstrap resamples")->capture_default_str();
-  sub->add_option("--seed", args->seed, "bootstrap seed")->capture_default_str();
   sub->add_option("--plot", args->plot, "SVG file to write")->capture_default_str();
   sub->add_flag("--no-plot", args->no_plot, "write no SVG");
   sub->add_flag("--json", args->json, "print JSON");
-  sub->add_flag("-v,--verbose", args->verbose, "list skipped models and the reference fit");
-  sub->callback([args, metric] {
-    args->metric_given = metric->count() > 0;
-    Run(*args);
-  });
+  sub->add_flag("-v,--verbose", args->verbose,
+                "list skipped models, the sensitivity and the reference fit");
+  sub->callback([args] { Run(*args); });
 }
 
 }  // namespace densing::cli

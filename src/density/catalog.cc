@@ -13,7 +13,7 @@ namespace densing::density {
 namespace {
 
 const std::set<std::string, std::less<>> kTextColumns = {
-    "model", "org", "family", "kind", "params_estimate", "paper_figure", "note"};
+    "model", "org", "family", "kind", "weights", "params_estimate", "paper_figure", "note"};
 const char* const kParamColumns[] = {"params_total_b", "params_nonembedding_b", "params_active_b"};
 
 bool IsSourceColumn(std::string_view lower) {
@@ -149,6 +149,10 @@ Catalog ParseCatalog(std::string_view text, std::string_view name) {
     e.kind = Lower(cell("kind"));
     if (!e.kind.empty() && e.kind != "base" && e.kind != "chat") {
       Fail("{}:{}: kind '{}' is not base or chat", name, rec.line, e.kind);
+    }
+    e.weights = Lower(cell("weights"));
+    if (!e.weights.empty() && e.weights != "open" && e.weights != "closed") {
+      Fail("{}:{}: weights '{}' is not open or closed", name, rec.line, e.weights);
     }
     e.paper_figure = cell("paper_figure");
     e.note = cell("note");

@@ -23,7 +23,8 @@ struct CatalogEntry {
   std::string model;
   std::string org;
   std::string family;
-  std::string kind;  // "base", "chat" or empty (unknown)
+  std::string kind;     // "base", "chat" or empty (unknown)
+  std::string weights;  // "open", "closed" or empty (unknown)
   std::optional<Date> release;
   std::optional<double> params_total_b;
   std::optional<double> params_nonembedding_b;

@@ -31,6 +31,13 @@ int Date::DaysSinceEpoch() const {
   return static_cast<int>(sys_days{ymd}.time_since_epoch().count());
 }
 
+Date DateFromDaysSinceEpoch(int days) {
+  using namespace std::chrono;
+  const year_month_day ymd{sys_days{std::chrono::days{days}}};
+  return Date{static_cast<int>(ymd.year()), static_cast<int>(unsigned(ymd.month())),
+              static_cast<int>(unsigned(ymd.day()))};
+}
+
 std::string Date::ToString() const {
   if (has_day()) return fmt::format("{:04}-{:02}-{:02}", year, month, day);
   return fmt::format("{:04}-{:02}", year, month);

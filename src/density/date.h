@@ -21,6 +21,9 @@ struct Date {
   std::string ToString() const;
 };
 
+// The day `days` after 1970-01-01 (a full date).
+Date DateFromDaysSinceEpoch(int days);
+
 // Parses "YYYY-MM" or "YYYY-MM-DD" (a real calendar date, years 1950..2100); nullopt otherwise.
 std::optional<Date> ParseDate(std::string_view text);
 // As ParseDate, but throws Error "WHERE: 'TEXT' is not a date (YYYY-MM or YYYY-MM-DD)".

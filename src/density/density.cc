@@ -59,6 +59,8 @@ DensityRow ComputeDensity(const ModelFacts& facts, const DensityOptions& options
   row.params_b = *facts.params_b;
   row.score = *facts.score;
   row.params_estimate = facts.params_estimate;
+  row.kind = facts.kind;
+  row.weights = facts.weights;
   row.simple = row.score / row.params_b;
   row.above_chance = (row.score - options.chance) / row.params_b;
   if (options.reference) {
@@ -80,6 +82,8 @@ ModelFacts FactsOf(const CatalogEntry& entry, const DensityOptions& options) {
   f.params_b = entry.Params(options.params);
   f.score = entry.Score(options.score_column);
   f.params_estimate = entry.params_estimate;
+  f.kind = entry.kind;
+  f.weights = entry.weights;
   return f;
 }
 
@@ -130,6 +134,23 @@ nlohmann::json ToJson(const DensityRow& row) {
   return j;
 }
 
+std::string OutsideProtocol(const DensityRow& row, const TrendSelection& selection) {
+  std::vector<std::string> why;
+  if (selection.protocol_open_weights && row.weights != "open") {
+    why.push_back(row.weights.empty() ? "weights not known to be open" : "closed weights");
+  }
+  if (!selection.protocol_kind.empty() && row.kind != selection.protocol_kind) {
+    why.push_back(row.kind.empty() ? "kind unknown" : row.kind + " model");
+  }
+  if (selection.protocol_from && row.release &&
+      row.release->DaysSinceEpoch() < selection.protocol_from->DaysSinceEpoch()) {
+    why.push_back("released before " + selection.protocol_from->ToString());
+  }
+  std::string out;
+  for (const auto& w : why) out += (out.empty() ? "" : ", ") + w;
+  return out;
+}
+
 std::vector<TrendPoint> TrendPointsOf(const std::vector<DensityRow>& rows,
                                       const TrendSelection& selection,
                                       std::vector<std::string>* skipped) {
@@ -151,6 +172,11 @@ std::vector<TrendPoint> TrendPointsOf(const std::vector<DensityRow>& rows,
       skip(r, "parameter count is an estimate (--include-estimates)");
       continue;
     }
+    const std::string outside = OutsideProtocol(r, selection);
+    if (!outside.empty() && !selection.all) {
+      skip(r, "outside the protocol: " + outside + " (--all brings it in)");
+      continue;
+    }
     auto v = r.Value(selection.metric);
     if (!v) {
       if (selection.metric == Metric::kEffective && r.effective) {
@@ -162,7 +188,7 @@ std::vector<TrendPoint> TrendPointsOf(const std::vector<DensityRow>& rows,
       }
       continue;
     }
-    out.push_back({r.model, *r.release, *v});
+    out.push_back({r.model, *r.release, *v, !outside.empty()});
   }
   return out;
 }

@@ -28,6 +28,8 @@ struct ModelFacts {
   std::optional<double> score;      // percent
   std::optional<double> weight_gb;  // bytes the weights take / 1e9 (from a GGUF file)
   bool params_estimate = false;
+  std::string kind;     // base, chat or empty
+  std::string weights;  // open, closed or empty
 };
 
 struct DensityOptions {
@@ -43,6 +45,8 @@ struct DensityRow {
   double params_b = 0;
   double score = 0;
   bool params_estimate = false;
+  std::string kind;
+  std::string weights;
   double simple = 0;        // score / params_b
   double above_chance = 0;  // (score − chance) / params_b; ≤ 0 at or below chance
   std::optional<EffectiveParams> effective;
@@ -69,13 +73,23 @@ std::vector<DensityRow> CatalogDensities(const Catalog& catalog, const DensityOp
 
 nlohmann::json ToJson(const DensityRow& row);
 
-// Which rows a trend takes.
+// Which rows a trend takes. The protocol is the densing-law paper's: open-weight base models
+// released from Llama-1 (2023-02-24) on. A row outside it is left out (listed in `skipped`), or,
+// with `all`, kept and marked outside_protocol.
 struct TrendSelection {
   Metric metric = Metric::kEffective;
   bool include_estimates = false;  // rows whose parameter count is an estimate
-  std::optional<Date> from;        // inclusive
+  std::optional<Date> from;        // inclusive; rows before it are not used even with `all`
   std::optional<Date> before;      // exclusive
+  std::optional<Date> protocol_from = kTrendEpoch;
+  std::string protocol_kind = "base";  // empty: any kind
+  bool protocol_open_weights = true;
+  bool all = false;
 };
+
+// Why a row is outside the protocol ("closed weights", "chat model", "kind unknown", "released
+// before 2023-02-24"); empty when it is inside.
+std::string OutsideProtocol(const DensityRow& row, const TrendSelection& selection);
 
 // Points for a trend; rows left out are listed in `skipped` with the reason.
 std::vector<TrendPoint> TrendPointsOf(const std::vector<DensityRow>& rows,

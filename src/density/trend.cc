@@ -1,6 +1,8 @@
-// Envelope, line fit and bootstrap for a density (or price) trend.
+// Envelope, line fit, leave-one-out fits and the jackknife interval for a density (or price)
+// trend; the old row bootstrap, kept only to be measured against it.
 #include "density/trend.h"
 
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
@@ -23,18 +25,18 @@ void SortByDate(std::vector<TrendPoint>* points) {
   });
 }
 
-// Slope of the envelope line, or nullopt when the envelope has fewer than two distinct dates.
-std::optional<double> EnvelopeSlope(std::vector<TrendPoint> points) {
-  SortByDate(&points);
-  const std::vector<size_t> env = EnvelopeOf(points);
-  if (env.size() < 2) return std::nullopt;
+// Envelope size and slope of its line for points already sorted by date; slope nullopt when the
+// envelope has fewer than two distinct dates.
+std::pair<size_t, std::optional<double>> SortedEnvelopeSlope(
+    const std::vector<TrendPoint>& sorted) {
+  const std::vector<size_t> env = EnvelopeOf(sorted);
   std::vector<double> t, y;
   for (size_t i : env) {
-    t.push_back(DaysSinceTrendEpoch(points[i].date));
-    y.push_back(std::log(points[i].value));
+    t.push_back(DaysSinceTrendEpoch(sorted[i].date));
+    y.push_back(std::log(sorted[i].value));
   }
-  if (t.front() == t.back()) return std::nullopt;
-  return FitLine(t, y, "bootstrap").slope;
+  if (env.size() < 2 || t.front() == t.back()) return {env.size(), std::nullopt};
+  return {env.size(), FitLine(t, y, "envelope").slope};
 }
 
 struct RngDeleter {
@@ -55,6 +57,40 @@ std::vector<size_t> EnvelopeOf(const std::vector<TrendPoint>& sorted_points) {
     }
   }
   return env;
+}
+
+std::optional<SlopeInterval> JackknifeSlopeInterval(const TrendFit& fit) {
+  const size_t n = fit.leave_one_out.size();
+  if (n < 3) return std::nullopt;
+  double mean = 0;
+  for (const auto& l : fit.leave_one_out) {
+    if (!l.slope) return std::nullopt;
+    mean += *l.slope / static_cast<double>(n);
+  }
+  double ss = 0;
+  for (const auto& l : fit.leave_one_out) ss += (*l.slope - mean) * (*l.slope - mean);
+  const double se = std::sqrt(static_cast<double>(n - 1) / static_cast<double>(n) * ss);
+  const double t = gsl_cdf_tdist_Pinv(0.975, static_cast<double>(n - 1));
+  return SlopeInterval{fit.line.slope - t * se, fit.line.slope + t * se, se};
+}
+
+std::optional<SlopeInterval> RowBootstrapSlopeInterval(const std::vector<TrendPoint>& points,
+                                                       int resamples, uint64_t seed) {
+  if (points.empty() || resamples <= 0) return std::nullopt;
+  std::unique_ptr<gsl_rng, RngDeleter> rng(gsl_rng_alloc(gsl_rng_mt19937));
+  gsl_rng_set(rng.get(), seed);
+  std::vector<double> slopes;
+  std::vector<TrendPoint> sample(points.size());
+  for (int b = 0; b < resamples; ++b) {
+    for (auto& s : sample) s = points[gsl_rng_uniform_int(rng.get(), points.size())];
+    SortByDate(&sample);
+    if (auto slope = SortedEnvelopeSlope(sample).second) slopes.push_back(*slope);
+  }
+  if (slopes.size() < 20) return std::nullopt;
+  gsl_sort(slopes.data(), 1, slopes.size());
+  return SlopeInterval{
+      gsl_stats_quantile_from_sorted_data(slopes.data(), 1, slopes.size(), 0.025),
+      gsl_stats_quantile_from_sorted_data(slopes.data(), 1, slopes.size(), 0.975)};
 }
 
 TrendFit FitTrend(std::vector<TrendPoint> points, const TrendOptions& options,
@@ -81,26 +117,23 @@ TrendFit FitTrend(std::vector<TrendPoint> points, const TrendOptions& options,
   fit.line = FitLine(t, y, what);
   fit.doubling_days = std::log(2.0) / fit.line.slope;
 
-  if (options.bootstrap > 0) {
-    std::unique_ptr<gsl_rng, RngDeleter> rng(gsl_rng_alloc(gsl_rng_mt19937));
-    gsl_rng_set(rng.get(), options.seed);
-    std::vector<double> slopes;
-    std::vector<TrendPoint> sample(fit.points.size());
-    for (int b = 0; b < options.bootstrap; ++b) {
-      for (auto& s : sample) s = fit.points[gsl_rng_uniform_int(rng.get(), fit.points.size())];
-      if (auto slope = EnvelopeSlope(sample)) slopes.push_back(*slope);
+  for (size_t i : fit.envelope) {
+    std::vector<TrendPoint> rest;
+    rest.reserve(fit.points.size() - 1);
+    for (size_t j = 0; j < fit.points.size(); ++j) {
+      if (j != i) rest.push_back(fit.points[j]);
     }
-    fit.bootstrap_resamples = options.bootstrap;
-    fit.bootstrap_valid = static_cast<int>(slopes.size());
-    if (slopes.size() >= 20) {
-      gsl_sort(slopes.data(), 1, slopes.size());
-      const double lo = gsl_stats_quantile_from_sorted_data(slopes.data(), 1, slopes.size(), 0.025);
-      const double hi = gsl_stats_quantile_from_sorted_data(slopes.data(), 1, slopes.size(), 0.975);
-      fit.slope_ci_lo = lo;
-      fit.slope_ci_hi = hi;
-      if (hi > 0) {
-        fit.doubling_ci_lo = std::log(2.0) / hi;
-        if (lo > 0) fit.doubling_ci_hi = std::log(2.0) / lo;
+    const auto [n_env, slope] = SortedEnvelopeSlope(rest);  // still sorted
+    fit.leave_one_out.push_back({fit.points[i].model, slope, n_env});
+  }
+  if (options.interval) {
+    if (auto ci = JackknifeSlopeInterval(fit)) {
+      fit.slope_jackknife_se = ci->std_error;
+      fit.slope_ci_lo = ci->lo;
+      fit.slope_ci_hi = ci->hi;
+      if (ci->hi > 0) {
+        fit.doubling_ci_lo = std::log(2.0) / ci->hi;
+        if (ci->lo > 0) fit.doubling_ci_hi = std::log(2.0) / ci->lo;
       }
     }
   }
@@ -120,6 +153,8 @@ nlohmann::json ToJson(const TrendFit& fit) {
   j["doubling_months"] = fit.line.slope > 0 ? nlohmann::json(fit.doubling_days / 30.4375) : nullptr;
   j["doubling_days_ci95"] = {opt(fit.doubling_ci_lo), opt(fit.doubling_ci_hi)};
   j["slope_ci95"] = {opt(fit.slope_ci_lo), opt(fit.slope_ci_hi)};
+  j["interval"] = {{"method", "jackknife over the envelope models, t(0.975, n-1)"},
+                   {"slope_std_error", opt(fit.slope_jackknife_se)}};
   j["t0"] = kTrendEpoch.ToString();
   nlohmann::json names = nlohmann::json::array();
   nlohmann::json env = nlohmann::json::array();
@@ -130,12 +165,21 @@ nlohmann::json ToJson(const TrendFit& fit) {
                    {"date", p.date.ToString()},
                    {"t_days", fit.t_days(fit.envelope[k])},
                    {"value", p.value},
-                   {"residual_ln", fit.line.residuals[k]}});
+                   {"residual_ln", fit.line.residuals[k]},
+                   {"outside_protocol", p.outside_protocol}});
   }
   j["envelope"] = names;
   j["envelope_points"] = env;
+  nlohmann::json loo = nlohmann::json::array();
+  for (const auto& l : fit.leave_one_out) {
+    const bool rises = l.slope && *l.slope > 0;
+    loo.push_back({{"model", l.model},
+                   {"slope_per_day", opt(l.slope)},
+                   {"doubling_days", rises ? nlohmann::json(std::log(2.0) / *l.slope) : nullptr},
+                   {"n_envelope", l.n_envelope}});
+  }
+  j["leave_one_out"] = loo;
   j["n_points"] = fit.points.size();
-  j["bootstrap"] = {{"resamples", fit.bootstrap_resamples}, {"valid", fit.bootstrap_valid}};
   return j;
 }
 

@@ -1,6 +1,6 @@
 // Trend: the envelope of the densest model to date and the least-squares line through it,
 // ln value = A·t + B with t in days since Llama-1 (2023-02-24); doubling time ln 2 / A with a
-// bootstrap 95% interval.
+// jackknife 95% interval over the envelope models, and each envelope model's leave-one-out fit.
 #pragma once
 
 #include <cstdint>
@@ -17,12 +17,25 @@ namespace densing::density {
 struct TrendPoint {
   std::string model;
   Date date;
-  double value = 0;  // positive (density, or tokens per dollar)
+  double value = 0;                // positive (density, or tokens per dollar)
+  bool outside_protocol = false;   // brought in by --all (closed, chat, before the window)
 };
 
 struct TrendOptions {
-  int bootstrap = 2000;  // resamples of the models; 0 for none
-  uint64_t seed = 1;
+  bool interval = true;  // the jackknife interval (needs three envelope models)
+};
+
+// A model of the envelope left out: the catalog without it, its envelope refitted (a model it
+// hid may become a record).
+struct LeaveOneOut {
+  std::string model;
+  std::optional<double> slope;  // nullopt when fewer than two envelope dates remain
+  size_t n_envelope = 0;
+};
+
+struct SlopeInterval {
+  double lo = 0, hi = 0;
+  double std_error = 0;  // the jackknife's; 0 for the row bootstrap
 };
 
 struct TrendFit {
@@ -30,11 +43,11 @@ struct TrendFit {
   std::vector<size_t> envelope;    // indices into points of the models that set a new maximum
   LinearFit line;                  // over the envelope: ln value = slope·t + intercept
   double doubling_days = 0;        // ln 2 / slope; infinite or negative when slope ≤ 0
-  // Percentile interval of the slope over the bootstrap resamples, and the doubling time's.
+  std::vector<LeaveOneOut> leave_one_out;  // one per envelope model, in envelope order
+  // Jackknife over the envelope models: slope ± t(0.975, n − 1)·SE_jack.
+  std::optional<double> slope_jackknife_se;
   std::optional<double> slope_ci_lo, slope_ci_hi;
   std::optional<double> doubling_ci_lo, doubling_ci_hi;  // hi empty when unbounded (slope ≤ 0)
-  int bootstrap_resamples = 0;
-  int bootstrap_valid = 0;  // resamples whose envelope had two dates or more
 
   double t_days(size_t i) const { return DaysSinceTrendEpoch(points[i].date); }
   double FitValue(double t_days) const;  // exp(slope·t + intercept)
@@ -47,8 +60,19 @@ std::vector<size_t> EnvelopeOf(const std::vector<TrendPoint>& sorted_points);
 TrendFit FitTrend(std::vector<TrendPoint> points, const TrendOptions& options,
                   const std::string& what);
 
-// slope_per_day, intercept, r2, doubling_days, doubling_days_ci95 [lo, hi or null], envelope
-// (names), envelope_points, residuals, n_points, bootstrap.
+// The jackknife 95% interval of the slope from the leave-one-out fits: the slope ± t(0.975, n−1)
+// times sqrt((n−1)/n · Σ(slope_i − mean)²); nullopt with fewer than three envelope models or when
+// a leave-one-out fit has no line.
+std::optional<SlopeInterval> JackknifeSlopeInterval(const TrendFit& fit);
+
+// The interval densing printed before issue 19, kept to measure it: rows resampled with
+// replacement, envelope and line refitted, 2.5% and 97.5% quantiles of the slope. Not valid for
+// a running maximum (see docs/density.md); nullopt when fewer than 20 resamples had a line.
+std::optional<SlopeInterval> RowBootstrapSlopeInterval(const std::vector<TrendPoint>& points,
+                                                       int resamples, uint64_t seed);
+
+// slope_per_day, intercept, r2, doubling_days, doubling_days_ci95 [lo, hi or null], interval,
+// envelope (names), envelope_points, leave_one_out, n_points.
 nlohmann::json ToJson(const TrendFit& fit);
 
 }  // namespace densing::density

@@ -20,6 +20,14 @@ std::string ValueLabel(double v) {
   return fmt::format("{:g}", v);
 }
 
+constexpr const char* kOutsideFill = "#fdae6b";
+constexpr const char* kOutsideStroke = "#e6550d";
+
+std::string Tooltip(const TrendPoint& p) {
+  return fmt::format("{} ({}): {:.3g}{}", p.model, p.date.ToString(), p.value,
+                     p.outside_protocol ? " [outside the protocol]" : "");
+}
+
 }  // namespace
 
 std::string TrendPlotSvg(const TrendFit& fit, const TrendPlotLabels& labels) {
@@ -99,8 +107,8 @@ std::string TrendPlotSvg(const TrendFit& fit, const TrendPlotLabels& labels) {
   for (size_t i = 0; i < fit.points.size(); ++i) {
     if (on_env[i]) continue;
     const auto& p = fit.points[i];
-    svg.Circle(X(fit.t_days(i)), Y(p.value), 4, "#bbb", "#777",
-               fmt::format("{} ({}): {:.3g}", p.model, p.date.ToString(), p.value));
+    svg.Circle(X(fit.t_days(i)), Y(p.value), 4, p.outside_protocol ? "white" : "#bbb",
+               p.outside_protocol ? kOutsideStroke : "#777", Tooltip(p));
   }
   // Envelope labels: the first of eight spots around the dot that overlaps no earlier label, the
   // legend or the plot's edge (text width estimated from its length).
@@ -108,13 +116,13 @@ std::string TrendPlotSvg(const TrendFit& fit, const TrendPlotLabels& labels) {
     double x0, y0, x1, y1;
     bool Overlaps(const Box& o) const { return x0 < o.x1 && o.x0 < x1 && y0 < o.y1 && o.y0 < y1; }
   };
-  std::vector<Box> taken = {{kLeft + 7, kTop + 4, kLeft + 257, kTop + 70}};  // the legend
+  std::vector<Box> taken = {{kLeft + 7, kTop + 4, kLeft + 257, kTop + 90}};  // the legend
   for (size_t k = 0; k < fit.envelope.size(); ++k) {
     const size_t i = fit.envelope[k];
     const auto& p = fit.points[i];
     const double x = X(fit.t_days(i)), y = Y(p.value);
-    svg.Circle(x, y, 6, "#1f77b4", "#0b3d66",
-               fmt::format("{} ({}): {:.3g}", p.model, p.date.ToString(), p.value));
+    svg.Circle(x, y, 6, p.outside_protocol ? kOutsideFill : "#1f77b4",
+               p.outside_protocol ? kOutsideStroke : "#0b3d66", Tooltip(p));
     const double w = 7.2 * static_cast<double>(p.model.size()), h = 14;
     struct Spot {
       double dx, dy;
@@ -138,13 +146,19 @@ std::string TrendPlotSvg(const TrendFit& fit, const TrendPlotLabels& labels) {
   }
   // Legend.
   const double lx = kLeft + 15, ly = kTop + 18;
-  svg.Rect(lx - 8, ly - 14, 250, 66, "white", "#ccc");
+  const bool any_outside = std::any_of(fit.points.begin(), fit.points.end(),
+                                       [](const TrendPoint& p) { return p.outside_protocol; });
+  svg.Rect(lx - 8, ly - 14, 250, any_outside ? 86 : 66, "white", "#ccc");
   svg.Circle(lx + 6, ly, 6, "#1f77b4", "#0b3d66");
   svg.Text(lx + 20, ly + 4, labels.envelope_label, 12);
   svg.Line(lx, ly + 20, lx + 14, ly + 20, "#d62728", 2, "8 5");
   svg.Text(lx + 20, ly + 24, labels.fit_label, 12);
   svg.Circle(lx + 6, ly + 40, 4, "#bbb", "#777");
   svg.Text(lx + 20, ly + 44, "other models", 12);
+  if (any_outside) {
+    svg.Circle(lx + 6, ly + 60, 4, "white", kOutsideStroke);
+    svg.Text(lx + 20, ly + 64, labels.outside_label, 12);
+  }
   return svg.str();
 }
 

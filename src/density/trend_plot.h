@@ -14,10 +14,11 @@ struct TrendPlotLabels {
   std::string y_label;   // "density ρ = N̂ / N (log scale)"
   std::string fit_label = "fit";
   std::string envelope_label = "densest to date";
+  std::string outside_label = "outside the protocol";  // legend of points marked outside_protocol
 };
 
 // An SVG document, 960×600, readable in a browser: envelope models are labelled, every point has
-// a tooltip with its model, date and value.
+// a tooltip with its model, date and value; points outside the protocol are orange and hollow.
 std::string TrendPlotSvg(const TrendFit& fit, const TrendPlotLabels& labels);
 
 }  // namespace densing::density

@@ -19,13 +19,20 @@ std::string ErrorOf(std::string_view text) {
   return "(no error)";
 }
 
+TEST(Catalog, WeightsAreOpenOrClosed) {
+  EXPECT_NE(ErrorOf("model,weights,params_active_B\na,leaked,1\n").find("c.csv:2: weights 'leaked'"),
+            std::string::npos);
+  EXPECT_EQ(ParseCatalog("model,weights,params_active_B\na,Closed,1\n", "c.csv").entries[0].weights,
+            "closed");
+}
+
 const char kHeader[] =
     "model,family,release,release_source,params_total_B,params_total_source,params_active_B,"
     "params_active_source,mmlu,mmlu_source\n";
 
 TEST(Catalog, BuiltinLoadsWithTheResearchModels) {
   const Catalog& c = BuiltinCatalog();
-  EXPECT_EQ(c.entries.size(), 54u);
+  EXPECT_EQ(c.entries.size(), 55u);
   EXPECT_EQ(c.score_columns, std::vector<std::string>{"mmlu"});
   const CatalogEntry* mistral = c.Find("mistral-7b");
   ASSERT_NE(mistral, nullptr);
@@ -35,9 +42,53 @@ TEST(Catalog, BuiltinLoadsWithTheResearchModels) {
   ASSERT_NE(mixtral, nullptr);
   EXPECT_EQ(mixtral->Params(ParamKind::kActive), 12.9);
   EXPECT_EQ(mixtral->Params(ParamKind::kTotal), 46.7);
-  // Empty stays empty: Phi-2 has no self-reported 5-shot MMLU.
-  EXPECT_FALSE(c.Find("Phi-2")->Score("mmlu").has_value());
+  // Empty stays empty: SmolLM-1.7B has no 5-shot MMLU.
+  EXPECT_FALSE(c.Find("SmolLM-1.7B")->Score("mmlu").has_value());
   EXPECT_TRUE(c.Find("GPT-4o mini")->params_estimate);
+  // Issue 19's corrections: the LLaMA paper's 5-shot MMLU, Llama-2's day, Phi-3-mini's kind,
+  // closed weights marked.
+  EXPECT_EQ(c.Find("Llama-1 33B")->Score("mmlu"), 57.8);
+  EXPECT_EQ(c.Find("Llama-1 7B")->release->ToString(), "2023-02-24");
+  EXPECT_EQ(c.Find("Llama-2 7B")->release->ToString(), "2023-07-18");
+  EXPECT_EQ(c.Find("Gemma-2 9B")->release->ToString(), "2024-06-27");
+  EXPECT_EQ(c.Find("Phi-3-mini")->kind, "chat");
+  EXPECT_EQ(c.Find("GPT-3 175B")->weights, "closed");
+  EXPECT_EQ(c.Find("Qwen1.5-7B")->weights, "open");
+}
+
+// Parameters of a Llama-style decoder from its config: q/k/v/o (with q/k/v biases when asked),
+// a SiLU-gated FFN, two RMS norms per layer and a final one; embeddings untied.
+struct DecoderConfig {
+  const char* model;
+  double hidden, layers, ffn, vocab;
+  bool qkv_bias;
+};
+double NonEmbedding(const DecoderConfig& c) {
+  const double per_layer = 4 * c.hidden * c.hidden + (c.qkv_bias ? 3 * c.hidden : 0) +
+                           3 * c.hidden * c.ffn + 2 * c.hidden;
+  return c.layers * per_layer + c.hidden;
+}
+
+TEST(Catalog, BuiltinParameterCountsFollowFromTheConfigs) {
+  // The Qwen1.5 reference family and Llama-1, with the config values the catalog names.
+  const DecoderConfig configs[] = {
+      {"Qwen1.5-0.5B", 1024, 24, 2816, 151936, true}, {"Qwen1.5-1.8B", 2048, 24, 5504, 151936, true},
+      {"Qwen1.5-4B", 2560, 40, 6912, 151936, true},   {"Qwen1.5-7B", 4096, 32, 11008, 151936, true},
+      {"Llama-1 7B", 4096, 32, 11008, 32000, false},  {"Llama-1 13B", 5120, 40, 13824, 32000, false},
+      {"Llama-1 33B", 6656, 60, 17920, 32000, false}, {"Llama-1 65B", 8192, 80, 22016, 32000, false},
+  };
+  const Catalog& c = BuiltinCatalog();
+  for (const auto& cfg : configs) {
+    const CatalogEntry* e = c.Find(cfg.model);
+    ASSERT_NE(e, nullptr) << cfg.model;
+    const double non_emb = NonEmbedding(cfg), total = non_emb + 2 * cfg.vocab * cfg.hidden;
+    // The catalog rounds to 1e-4 B (Qwen1.5) or 1e-3 B (Llama-1, non-embedding).
+    ASSERT_TRUE(e->params_nonembedding_b) << cfg.model;
+    EXPECT_NEAR(*e->params_nonembedding_b, non_emb / 1e9, 6e-4) << cfg.model;
+    if (e->family == "Qwen1.5") {
+      EXPECT_NEAR(*e->params_total_b, total / 1e9, 6e-5) << cfg.model;
+    }
+  }
 }
 
 TEST(Catalog, BuiltinHasASourceForEveryNumber) {

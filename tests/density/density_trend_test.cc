@@ -115,9 +115,7 @@ TEST(Trend, EnvelopeAndDoublingTimeOfAnExactDoubling) {
       {"x4", D("2023-12-21"), 3.0},  {"D", D("2023-12-21"), 8.0},
       {"tie", D("2023-07-02"), 2.0},  // equal to the best so far: not a new record
   };
-  TrendOptions o;
-  o.bootstrap = 300;
-  const TrendFit f = FitTrend(pts, o, "hand");
+  const TrendFit f = FitTrend(pts, TrendOptions{}, "hand");
   std::vector<std::string> names;
   for (size_t i : f.envelope) names.push_back(f.points[i].model);
   EXPECT_EQ(names, (std::vector<std::string>{"A", "B", "C", "D"}));
@@ -127,7 +125,6 @@ TEST(Trend, EnvelopeAndDoublingTimeOfAnExactDoubling) {
   ASSERT_TRUE(f.doubling_ci_lo && f.doubling_ci_hi);
   EXPECT_LE(*f.doubling_ci_lo, 100.0 + 1e-9);
   EXPECT_GE(*f.doubling_ci_hi, 100.0 - 1e-9);
-  EXPECT_EQ(f.bootstrap_resamples, 300);
   const auto j = ToJson(f);
   EXPECT_EQ(j["envelope"].size(), 4u);
   EXPECT_EQ(j["doubling_days_ci95"].size(), 2u);
@@ -138,7 +135,7 @@ TEST(Trend, ScatteredEnvelopeMatchesHandComputation) {
   std::vector<TrendPoint> pts = {{"a", D("2023-02-24"), 1.0},
                                  {"b", D("2023-06-04"), std::exp(1.0)},
                                  {"c", D("2023-09-12"), std::exp(1.5)}};
-  const TrendFit f = FitTrend(pts, TrendOptions{0, 1}, "hand");
+  const TrendFit f = FitTrend(pts, TrendOptions{false}, "hand");
   EXPECT_NEAR(f.line.slope, 0.0075, 1e-12);
   EXPECT_NEAR(f.doubling_days, 92.4196, 1e-4);
   EXPECT_NEAR(f.line.r2, 1.0 - 0.5 / 14.0, 1e-9);
@@ -159,9 +156,74 @@ TEST(Trend, SelectionSkipsWithReasons) {
   TrendSelection sel;
   sel.metric = Metric::kAboveChance;
   sel.from = D("2024-01-01");
+  sel.protocol_kind.clear();  // the hand catalog says nothing about kind or weights
+  sel.protocol_open_weights = false;
   const auto pts = TrendPointsOf(CatalogDensities(c, o, nullptr), sel, &skipped);
   EXPECT_EQ(pts.size(), 3u);  // Dense, Tiny, Punchy; Guess is below chance
   EXPECT_EQ(skipped, std::vector<std::string>{"Guess: above-chance density is not positive"});
+}
+
+TEST(Trend, ProtocolKeepsOpenBaseModelsFromLlama1On) {
+  const Catalog c = ParseCatalog(
+      "model,kind,weights,release,params_active_B,mmlu\n"
+      "Old,base,open,2022-06,10,40\n"
+      "Closed,base,closed,2023-06,10,50\n"
+      "Chat,chat,open,2023-07,10,55\n"
+      "Unknown,,open,2023-08,10,56\n"
+      "Base1,base,open,2023-03,10,45\n"
+      "Base2,base,open,2023-09,5,50\n",
+      "p.csv");
+  std::vector<std::string> skipped;
+  TrendSelection sel;
+  sel.metric = Metric::kAboveChance;
+  const auto rows = CatalogDensities(c, DensityOptions{}, nullptr);
+  auto pts = TrendPointsOf(rows, sel, &skipped);
+  ASSERT_EQ(pts.size(), 2u);
+  EXPECT_EQ(pts[0].model, "Base1");
+  EXPECT_EQ(pts[1].model, "Base2");
+  EXPECT_FALSE(pts[0].outside_protocol);
+  const std::vector<std::string> want = {
+      "Old: outside the protocol: released before 2023-02-24 (--all brings it in)",
+      "Closed: outside the protocol: closed weights (--all brings it in)",
+      "Chat: outside the protocol: chat model (--all brings it in)",
+      "Unknown: outside the protocol: kind unknown (--all brings it in)"};
+  EXPECT_EQ(skipped, want);
+  sel.all = true;
+  pts = TrendPointsOf(rows, sel, nullptr);
+  ASSERT_EQ(pts.size(), 6u);
+  int outside = 0;
+  for (const auto& p : pts) outside += p.outside_protocol;
+  EXPECT_EQ(outside, 4);
+  EXPECT_TRUE(pts[0].outside_protocol);  // Old
+  EXPECT_FALSE(pts[4].outside_protocol);  // Base1
+}
+
+TEST(Trend, LeaveOneOutRefitsTheEnvelopeWithoutEachRecord) {
+  // Records A, B, C, D double every 100 days; "hidden" (t = 150, value 1.8) is beaten by B's
+  // 2.0 and becomes a record when B is left out.
+  std::vector<TrendPoint> pts = {{"A", D("2023-02-24"), 1.0},
+                                 {"B", D("2023-06-04"), 2.0},
+                                 {"hidden", D("2023-07-24"), 1.8},
+                                 {"C", D("2023-09-12"), 4.0},
+                                 {"D", D("2023-12-21"), 8.0}};
+  const TrendFit f = FitTrend(pts, TrendOptions{}, "loo");
+  ASSERT_EQ(f.leave_one_out.size(), 4u);
+  EXPECT_EQ(f.leave_one_out[1].model, "B");
+  EXPECT_EQ(f.leave_one_out[1].n_envelope, 4u);  // A, hidden, C, D
+  // Without B the line goes through ln values 0, ln 1.8, ln 4, ln 8 at t = 0, 150, 200, 300.
+  const double t[] = {0, 150, 200, 300}, y[] = {0, std::log(1.8), std::log(4.0), std::log(8.0)};
+  EXPECT_NEAR(*f.leave_one_out[1].slope, FitLine(t, y, "hand").slope, 1e-12);
+  // The others leave three records on the exact doubling line.
+  for (size_t k : {0u, 2u, 3u}) {
+    EXPECT_NEAR(*f.leave_one_out[k].slope, std::log(2.0) / 100.0, 1e-12) << k;
+  }
+  // The jackknife standard error is the spread of the four leave-one-out slopes.
+  double mean = 0, ss = 0;
+  for (const auto& l : f.leave_one_out) mean += *l.slope / 4;
+  for (const auto& l : f.leave_one_out) ss += (*l.slope - mean) * (*l.slope - mean);
+  EXPECT_NEAR(*f.slope_jackknife_se, std::sqrt(3.0 / 4.0 * ss), 1e-15);
+  EXPECT_LT(*f.slope_ci_lo, f.line.slope);
+  EXPECT_GT(*f.slope_ci_hi, f.line.slope);
 }
 
 }  // namespace

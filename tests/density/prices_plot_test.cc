@@ -33,7 +33,7 @@ TEST(Prices, CheapestPriceHalvingOnAHandTable) {
       "p.csv", "mmlu");
   const auto pts = CheapestAtThreshold(t, 60.0);
   EXPECT_EQ(pts.size(), 4u);
-  const TrendFit f = FitTrend(pts, TrendOptions{0, 1}, "prices");
+  const TrendFit f = FitTrend(pts, TrendOptions{false}, "prices");
   EXPECT_EQ(f.envelope.size(), 3u);
   EXPECT_NEAR(f.doubling_days, 100.0, 1e-9);  // of tokens per dollar: the price's halving time
 }
@@ -79,7 +79,7 @@ TEST(TrendPlot, IsWellFormedXmlWithEveryPoint) {
     pts.push_back({fmt::format("Model <{}> & co", i), Date{2023, 1 + i, 1 + i},
                    std::exp(0.3 * i) * (i % 3 == 0 ? 1.0 : 0.5)});
   }
-  const TrendFit f = FitTrend(pts, TrendOptions{50, 7}, "plot");
+  const TrendFit f = FitTrend(pts, TrendOptions{}, "plot");
   TrendPlotLabels labels{"Density \u03c1 trend", "doubling every 70 days", "\u03c1 (log)"};
   const std::string svg = TrendPlotSvg(f, labels);
   const auto x = xmlcheck::CheckXml(svg);
