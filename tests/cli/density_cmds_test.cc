@@ -1,0 +1,153 @@
+// `densing density` and `densing trend` as a user meets them: the paper's protocol by default, the
+// JSON fields, the table, --all, --split, --from, --metric, --sensitivity, and one-line errors.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "testing/run_densing.h"
+
+namespace densing {
+namespace {
+
+using testing::Densing;
+using testing::ExpectOneLineError;
+using testing::Result;
+
+nlohmann::json JsonOf(const std::vector<std::string>& args) {
+  const Result r = Densing(args);
+  EXPECT_EQ(r.code, 0) << r.err;
+  return nlohmann::json::parse(r.out);
+}
+
+bool Has(const nlohmann::json& names, const std::string& model) {
+  for (const auto& n : names) {
+    if (n == model) return true;
+  }
+  return false;
+}
+
+TEST(TrendCommand, DefaultIsThePapersProtocolWithAJackknifeInterval) {
+  const auto j = JsonOf({"trend", "--json", "--no-plot"});
+  EXPECT_EQ(j["metric"], "effective");
+  EXPECT_EQ(j["protocol"]["from"], "2023-02-24");
+  EXPECT_EQ(j["protocol"]["kind"], "base");
+  EXPECT_EQ(j["protocol"]["open_weights_only"], true);
+  EXPECT_FALSE(Has(j["envelope"], "GPT-3 175B"));  // closed, 2020
+  EXPECT_FALSE(Has(j["envelope"], "Phi-3-mini"));  // instruction-tuned
+  for (const auto& p : j["envelope_points"]) {
+    EXPECT_GE(p["date"].get<std::string>(), "2023-02-24");
+    EXPECT_FALSE(p["outside_protocol"].get<bool>());
+  }
+  const double days = j["doubling_days"], lo = j["doubling_days_ci95"][0],
+               hi = j["doubling_days_ci95"][1];
+  EXPECT_LT(lo, days);
+  EXPECT_GT(hi, days);
+  EXPECT_EQ(j["leave_one_out"].size(), j["envelope"].size());
+  for (size_t k = 0; k < j["envelope"].size(); ++k) {
+    EXPECT_EQ(j["leave_one_out"][k]["model"], j["envelope"][k]);
+  }
+  EXPECT_NE(j["interval"]["method"].get<std::string>().find("jackknife"), std::string::npos);
+  bool gpt3_skipped = false;
+  for (const auto& s : j["skipped"]) {
+    gpt3_skipped |= s.get<std::string>().rfind("GPT-3 175B: outside the protocol", 0) == 0;
+  }
+  EXPECT_TRUE(gpt3_skipped);
+}
+
+TEST(TrendCommand, TableNamesTheProtocolAndTheInterval) {
+  const Result r = Densing({"trend", "--no-plot", "--sensitivity"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("protocol: open-weight base models released from 2023-02-24"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("jackknife 95% CI"), std::string::npos);
+  EXPECT_NE(r.out.find("envelope (densest model to date):"), std::string::npos);
+  EXPECT_NE(r.out.find("sensitivity (each envelope model left out"), std::string::npos);
+  EXPECT_EQ(Densing({"trend", "--no-plot"}).out.find("sensitivity"), std::string::npos);
+}
+
+TEST(TrendCommand, AllBringsInTheOthersMarkedInTableJsonAndPlot) {
+  const auto j = JsonOf({"trend", "--json", "--no-plot", "--all"});
+  EXPECT_TRUE(Has(j["envelope"], "GPT-3 175B"));
+  EXPECT_TRUE(j["envelope_points"][0]["outside_protocol"].get<bool>());
+  const std::string plot = ::testing::TempDir() + "/trend_all_" + std::to_string(::getpid()) + ".svg";
+  const Result r = Densing({"trend", "--all", "--plot", plot});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("GPT-3 175B"), std::string::npos);
+  EXPECT_NE(r.out.find("* closed weights"), std::string::npos) << r.out;
+  std::ifstream in(plot);
+  std::stringstream svg;
+  svg << in.rdbuf();
+  EXPECT_NE(svg.str().find("outside the protocol"), std::string::npos);
+  std::remove(plot.c_str());
+}
+
+TEST(TrendCommand, FromSplitMetricAndParams) {
+  const auto from = JsonOf({"trend", "--json", "--no-plot", "--from", "2023-09-01"});
+  for (const auto& p : from["envelope_points"]) EXPECT_GE(p["date"].get<std::string>(), "2023-09-01");
+  EXPECT_EQ(from["protocol"]["from"], "2023-09-01");
+
+  const auto split = JsonOf({"trend", "--json", "--no-plot", "--split", "2024-01-01"});
+  EXPECT_EQ(split["split"]["date"], "2024-01-01");
+  ASSERT_TRUE(split["split"]["before"].contains("slope_per_day")) << split["split"]["before"];
+  ASSERT_TRUE(split["split"]["after"].contains("slope_per_day")) << split["split"]["after"];
+  for (const auto& p : split["split"]["after"]["envelope_points"]) {
+    EXPECT_GE(p["date"].get<std::string>(), "2024-01-01");
+  }
+
+  const auto simple = JsonOf({"trend", "--json", "--no-plot", "--metric", "simple"});
+  EXPECT_EQ(simple["metric"], "simple");
+  EXPECT_TRUE(simple["reference"].is_null());
+
+  // The paper's N: the reference family has every non-embedding count, so nothing falls back.
+  const Result ne = Densing({"trend", "--json", "--no-plot", "--params", "non-embedding"});
+  ASSERT_EQ(ne.code, 0) << ne.err;
+  EXPECT_EQ(ne.err.find("note"), std::string::npos) << ne.err;
+  const auto nej = nlohmann::json::parse(ne.out);
+  EXPECT_EQ(nej["params"], "non-embedding");
+  EXPECT_EQ(nej["metric"], "effective");
+}
+
+TEST(TrendCommand, Errors) {
+  ExpectOneLineError(Densing({"trend", "--no-plot", "--metric", "fastest"}), "--metric");
+  ExpectOneLineError(Densing({"trend", "--no-plot", "--kind", "robot"}), "--kind");
+  ExpectOneLineError(Densing({"trend", "--no-plot", "--from", "2023-13-01"}), "--from");
+  ExpectOneLineError(Densing({"trend", "--no-plot", "--split", "soon"}), "--split");
+  // A reference that cannot be built is an error that names the way out, never a silent switch.
+  ExpectOneLineError(Densing({"trend", "--no-plot", "--ref-family", "Nope"}), "--metric above-chance");
+  ExpectOneLineError(Densing({"trend", "--no-plot", "--task", "hellaswag"}), "--metric above-chance");
+  // The protocol's window leaves nothing before it.
+  ExpectOneLineError(Densing({"trend", "--no-plot", "--from", "2024-09-18"}), "envelope");
+}
+
+TEST(DensityCommand, JsonTableAndErrors) {
+  const auto j = JsonOf({"density", "--json"});
+  EXPECT_EQ(j["score"], "mmlu");
+  EXPECT_EQ(j["params"], "active");
+  ASSERT_TRUE(j["reference"].is_object());
+  bool qwen = false;
+  for (const auto& m : j["models"]) {
+    if (m["model"] == "Qwen1.5-7B") {
+      qwen = true;
+      EXPECT_NEAR(m["params_B"].get<double>(), 7.7213, 1e-9);
+      EXPECT_GT(m["rho"].get<double>(), 0.7);
+      EXPECT_LT(m["rho"].get<double>(), 1.4);
+    }
+  }
+  EXPECT_TRUE(qwen);
+  const auto ne = JsonOf({"density", "--json", "--params", "non-embedding"});
+  EXPECT_TRUE(ne["reference"].is_object()) << ne.dump();
+  const Result table = Densing({"density"});
+  ASSERT_EQ(table.code, 0) << table.err;
+  EXPECT_NE(table.out.find("Llama-1 33B"), std::string::npos);
+  ExpectOneLineError(Densing({"density", "--json", "--csv"}), "--json and --csv");
+  ExpectOneLineError(Densing({"density", "--params", "some"}), "--params");
+}
+
+}  // namespace
+}  // namespace densing
