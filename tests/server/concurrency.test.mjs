@@ -46,11 +46,12 @@ test('32 concurrent streams on 4 slots equal each request served alone', async (
 });
 
 test('a full queue answers 503 with Retry-After', async () => {
-  const busy = await startServer(['--parallel', '1', '--queue', '0', '-c', '2048']);
+  // One slot of 64k tokens: the first request, left alone, would generate for minutes.
+  const busy = await startServer(['--parallel', '1', '--queue', '0', '-c', '65536']);
   try {
     const url = `${busy.url}/v1/completions`;
-    const body = (n) => JSON.stringify({ prompt: 'Once', max_tokens: n, stream: true });
-    const first = await fetch(url, { method: 'POST', body: body(2000) });
+    const body = (n) => JSON.stringify({ prompt: 'Once', max_tokens: n, ignore_eos: true, stream: true });
+    const first = await fetch(url, { method: 'POST', body: body(60000) });
     assert.equal(first.status, 200);
     const reader = first.body.getReader();
     await reader.read();  // it holds the only slot now
@@ -59,7 +60,7 @@ test('a full queue answers 503 with Retry-After', async () => {
     assert.equal(second.headers.get('retry-after'), '1');
     const e = await second.json();
     assert.equal(e.error.code, 'server_busy');
-    await reader.cancel();  // a client that leaves frees its slot
+    await reader.cancel();  // a client that leaves frees its slot, long before its request would end
     let status = 0;
     for (let tries = 0; tries < 50 && status !== 200; ++tries) {
       await new Promise((r) => setTimeout(r, 100));
