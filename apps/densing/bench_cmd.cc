@@ -15,6 +15,7 @@
 #include "base/error.h"
 #include "bench_tokenize.h"
 #include "commands.h"
+#include "kernels/cpu_path.h"
 #include "kernels/dot_tile.h"
 #include "kernels/membw.h"
 #include "model/model.h"
@@ -201,7 +202,8 @@ void BenchModel(const Options& o) {
                           {"tokens_per_s", s.mean},  {"tokens_per_s_sd", s.sd},
                           {"samples_tokens_per_s", r.tokens_per_s},
                           {"cpu_seconds", MeanSd(r.cpu_seconds).mean},
-                          {"type_k", o.cache_type_k}, {"type_v", o.cache_type_v}};
+                          {"type_k", o.cache_type_k}, {"type_v", o.cache_type_v},
+                          {"cpu_path", CpuPathName(ActiveCpuPath())}};
       if (r.n_gen > 0) {
         j["weight_bytes_per_token"] = weight_bytes;
         j["gb_per_s"] = weight_bytes * s.mean * 1e-9;
@@ -224,8 +226,8 @@ void BenchModel(const Options& o) {
   const ModelConfig& c = model->config();
   std::printf("model: %s (%s, %lld layers), %.1f MB of weights read per token\n", file.c_str(),
               c.arch.c_str(), static_cast<long long>(c.n_layer), weight_bytes * 1e-6);
-  std::printf("threads: %d, kernels: %s, read bandwidth: %.1f GB/s\n", pool.n_threads(),
-              KernelTargetName(), read_gbs);
+  std::printf("threads: %d, cpu path: %s, read bandwidth: %.1f GB/s\n", pool.n_threads(),
+              DescribeCpuPath().c_str(), read_gbs);
   std::printf("load (mmap): %.3f s, time to first token for a %lld-token prompt: %.3f s\n", load_s,
               static_cast<long long>(kTtftPrompt), ttft_s);
   std::printf("%-8s %20s %10s %10s\n", "test", "tokens/s", "GB/s", "% of read");

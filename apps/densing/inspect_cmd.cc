@@ -11,6 +11,7 @@
 #include "base/error.h"
 #include "commands.h"
 #include "gguf/gguf_file.h"
+#include "kernels/cpu_path.h"
 #include "model/model.h"
 #include "model/params.h"
 
@@ -109,6 +110,7 @@ void Inspect(const std::string& path, bool json) {
     out["layers"] = nlohmann::json::array();
     for (const auto& [kind, layers] : kinds) out["layers"].push_back({{"kind", kind}, {"layers", layers}});
     if (!why_not.empty()) out["layers_error"] = why_not;
+    out["cpu_path"] = CpuPathName(ActiveCpuPath());
     out["params"] = {{"total", p.total},         {"embedding", p.embedding},
                      {"non_embedding", p.non_embedding}, {"active", p.active},
                      {"bytes", p.bytes},         {"bits_per_weight", p.bits_per_weight()}};
@@ -128,6 +130,7 @@ void Inspect(const std::string& path, bool json) {
   fmt::print("\nlayers\n");
   for (const auto& [kind, layers] : kinds) fmt::print("  {:<20} {}\n", Ranges(layers), kind);
   if (!why_not.empty()) fmt::print("  not run by densing: {}\n", why_not);
+  fmt::print("  kernels: {}\n", DescribeCpuPath());
   fmt::print("\nparameters\n");
   fmt::print("  total          {:>14}\n  embedding      {:>14}\n  non-embedding  {:>14}\n", p.total,
              p.embedding, p.non_embedding);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/error.h"
+#include "kernels/cpu_path.h"
 #include "commands.h"
 
 namespace densing::cli {
@@ -48,6 +49,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   densing::cli::AddRegisteredCommands(app);
   try {
+    // The CPU path (DENSING_CPU) is fixed before any kernel runs, and a bad one is the first error.
+    app.set_version_flag("--version", "densing " DENSING_VERSION ", cpu path " + densing::DescribeCpuPath());
     const auto known = [&](const char* name) {
       for (const CLI::App* sub : app.get_subcommands({})) {
         if (sub->check_name(name)) return true;

@@ -16,6 +16,7 @@
 
 #include "hwy/highway.h"
 #include "kernels/amx_matmul.h"
+#include "kernels/cpu_path.h"
 #include "kernels/decode_lanes-inl.h"
 #include "tensor/quant_blocks.h"
 
@@ -406,12 +407,6 @@ AmxTileFn SelectAmxTile(DType) { return nullptr; }
 HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE
-#if defined(__x86_64__) && defined(__linux__)
-#include <cpuid.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-#endif
-
 #include "base/error.h"
 #include "kernels/quantize_simd.h"
 
@@ -419,28 +414,8 @@ namespace densing {
 
 HWY_EXPORT(SelectAmxTile);
 
-namespace {
-
-// AMX-TILE and AMX-INT8 in CPUID, and Linux's permission to use the tile data state.
-bool AmxUsable() {
-#if defined(__x86_64__) && defined(__linux__)
-  static const bool usable = [] {
-    unsigned a = 0, b = 0, c = 0, d = 0;
-    if (__get_cpuid_count(7, 0, &a, &b, &c, &d) == 0) return false;
-    if ((d & (1u << 24)) == 0 || (d & (1u << 25)) == 0) return false;
-    constexpr long kArchReqXcompPerm = 0x1023, kXfeatureXtiledata = 18;
-    return syscall(SYS_arch_prctl, kArchReqXcompPerm, kXfeatureXtiledata) == 0;
-  }();
-  return usable;
-#else
-  return false;  // AMX is an x86 feature, and the permission call is Linux's
-#endif
-}
-
-}  // namespace
-
 AmxTileFn FindAmxTile(DType w) {
-  if (!AmxUsable()) return nullptr;
+  if (ActiveCpuPath() < CpuPath::kAmx) return nullptr;  // also when the CPU or Linux says no
   return HWY_DYNAMIC_DISPATCH(SelectAmxTile)(w);
 }
 

@@ -10,6 +10,7 @@
 #include <type_traits>
 
 #include "hwy/highway.h"
+#include "kernels/cpu_path.h"
 #include "kernels/dot_int8-inl.h"
 #include "kernels/dot_simd.h"
 #include "tensor/half.h"
@@ -141,7 +142,7 @@ namespace densing {
 
 HWY_EXPORT(SelectFloatTile);
 
-MatTileFn FloatSimdTile(DType w) { return HWY_DYNAMIC_DISPATCH(SelectFloatTile)(w); }
+MatTileFn FloatSimdTile(DType w) { return DENSING_DISPATCH(SelectFloatTile)(w); }
 
 }  // namespace densing
 #endif  // HWY_ONCE

@@ -9,6 +9,7 @@
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
 // Highway before our headers: foreach_target re-includes this file once per target.
 #include "hwy/highway.h"
+#include "kernels/cpu_path.h"
 #include "kernels/dot_int8-inl.h"
 #include "kernels/dot_simd.h"
 #include "tensor/quant_blocks.h"
@@ -505,7 +506,7 @@ namespace densing {
 
 HWY_EXPORT(SelectKQuantTile);
 
-MatTileFn KQuantSimdTile(DType w) { return HWY_DYNAMIC_DISPATCH(SelectKQuantTile)(w); }
+MatTileFn KQuantSimdTile(DType w) { return DENSING_DISPATCH(SelectKQuantTile)(w); }
 
 }  // namespace densing
 #endif  // HWY_ONCE

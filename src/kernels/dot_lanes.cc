@@ -14,6 +14,7 @@
 // Highway before our headers: foreach_target re-includes this file once per target.
 #include "hwy/cache_control.h"
 #include "hwy/highway.h"
+#include "kernels/cpu_path.h"
 #include "kernels/act_lanes.h"
 #include "kernels/decode_lanes-inl.h"
 #include "kernels/dot_simd.h"
@@ -164,7 +165,7 @@ namespace densing {
 
 HWY_EXPORT(SelectLanesTile);
 
-MatTileFn LanesSimdTile(DType w) { return HWY_DYNAMIC_DISPATCH(SelectLanesTile)(w); }
+MatTileFn LanesSimdTile(DType w) { return DENSING_DISPATCH(SelectLanesTile)(w); }
 
 }  // namespace densing
 #endif  // HWY_ONCE

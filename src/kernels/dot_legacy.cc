@@ -7,6 +7,7 @@
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
 // Highway before our headers: foreach_target re-includes this file once per target.
 #include "hwy/highway.h"
+#include "kernels/cpu_path.h"
 #include "kernels/dot_int8-inl.h"
 #include "kernels/dot_simd.h"
 #include "tensor/quant_blocks.h"
@@ -160,7 +161,7 @@ namespace densing {
 
 HWY_EXPORT(SelectLegacyTile);
 
-MatTileFn LegacySimdTile(DType w) { return HWY_DYNAMIC_DISPATCH(SelectLegacyTile)(w); }
+MatTileFn LegacySimdTile(DType w) { return DENSING_DISPATCH(SelectLegacyTile)(w); }
 
 }  // namespace densing
 #endif  // HWY_ONCE

@@ -28,9 +28,4 @@ MatTileFn FindMatTile(DType w) {
   return f != nullptr ? f : &ReferenceMatTile;
 }
 
-const char* KernelTargetName() {
-  const int64_t targets = hwy::SupportedTargets() & HWY_TARGETS;
-  return hwy::TargetName(targets & -targets);  // the lowest bit is the best target
-}
-
 }  // namespace densing

@@ -34,7 +34,4 @@ MatTileFn FindSimdMatTile(DType w);
 // The tile built on the traits table's scalar reference vec_dot.
 void ReferenceMatTile(const MatTile& m, int64_t r0, int64_t r1, int64_t t0, int64_t t1);
 
-// The Highway target that dispatch picks on this CPU ("AVX3_DL", "AVX2", ...).
-const char* KernelTargetName();
-
 }  // namespace densing

@@ -6,6 +6,7 @@
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
 // Highway before our headers: foreach_target re-includes this file once per target.
 #include "hwy/highway.h"
+#include "kernels/cpu_path.h"
 #include "kernels/membw.h"
 
 HWY_BEFORE_NAMESPACE();
@@ -81,10 +82,10 @@ namespace densing {
 HWY_EXPORT(SumWordsSimd);
 HWY_EXPORT(SumWordsStreamsSimd);
 
-uint64_t SumWords(const uint8_t* p, int64_t n) { return HWY_DYNAMIC_DISPATCH(SumWordsSimd)(p, n); }
+uint64_t SumWords(const uint8_t* p, int64_t n) { return DENSING_DISPATCH(SumWordsSimd)(p, n); }
 
 uint64_t SumWordsStreams(const uint8_t* p, int64_t n, int streams) {
-  return HWY_DYNAMIC_DISPATCH(SumWordsStreamsSimd)(p, n, streams);
+  return DENSING_DISPATCH(SumWordsStreamsSimd)(p, n, streams);
 }
 
 uint64_t SumWordsReference(const uint8_t* p, int64_t n) {

@@ -11,6 +11,7 @@
 
 #include "hwy/contrib/math/math-inl.h"
 #include "hwy/highway.h"
+#include "kernels/cpu_path.h"
 #include "kernels/ops.h"
 #include "kernels/ops_simd.h"
 #include "tensor/half.h"
@@ -410,7 +411,7 @@ HWY_EXPORT(SwiGluSimdImpl);
 void AttendGroup(const GroupAttention& a) {
   DENSING_CHECK(a.head.head_dim <= 512 && a.head.n_keys >= 1);
   for (DType t : {a.head.k_type, a.head.v_type}) DENSING_CHECK(t == DType::kF32 || t == DType::kF16);
-  HWY_DYNAMIC_DISPATCH(AttendGroupSimd)(a);
+  DENSING_DISPATCH(AttendGroupSimd)(a);
 }
 
 namespace {
@@ -471,7 +472,7 @@ void AttendHeadReference(const HeadAttention& a, float* scores, float* out) {
 }
 
 void SwiGluSimd(const float* gate, const float* up, int64_t n, float* y) {
-  HWY_DYNAMIC_DISPATCH(SwiGluSimdImpl)(gate, up, n, y);
+  DENSING_DISPATCH(SwiGluSimdImpl)(gate, up, n, y);
 }
 
 }  // namespace densing

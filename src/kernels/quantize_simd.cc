@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "hwy/highway.h"
+#include "kernels/cpu_path.h"
 #include "kernels/quantize_simd.h"
 #include "tensor/half.h"
 #include "tensor/quant_blocks.h"
@@ -106,7 +107,7 @@ HWY_EXPORT(QuantizeQ8_0Simd);
 HWY_EXPORT(QuantizeQ8_KSimd);
 
 void QuantizeQ8_0(const float* x, int64_t n_blocks, int8_t* q, float* d) {
-  HWY_DYNAMIC_DISPATCH(QuantizeQ8_0Simd)(x, n_blocks, q, d);
+  DENSING_DISPATCH(QuantizeQ8_0Simd)(x, n_blocks, q, d);
 }
 
 void QuantizeQ8_0Reference(const float* x, int64_t n_blocks, int8_t* q, float* d) {
@@ -119,7 +120,7 @@ void QuantizeQ8_0Reference(const float* x, int64_t n_blocks, int8_t* q, float* d
 }
 
 void QuantizeQ8_K(const float* x, int64_t n_blocks, void* blocks) {
-  HWY_DYNAMIC_DISPATCH(QuantizeQ8_KSimd)(x, n_blocks, blocks);
+  DENSING_DISPATCH(QuantizeQ8_KSimd)(x, n_blocks, blocks);
 }
 
 }  // namespace densing

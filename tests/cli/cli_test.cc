@@ -159,3 +159,28 @@ TEST(Cli, BadFlagsOnARealModelAreOneLineAndExitCodeOne) {
 
 }  // namespace
 }  // namespace densing
+
+namespace densing::testing {
+namespace {
+
+// DENSING_CPU picks the kernels' path; --version and bench say which; a bad one is a one-line
+// error before anything runs.
+TEST(Cli, DensingCpuChoosesThePathAndSaysSo) {
+  DENSING_REQUIRE_SHARED();
+  setenv("DENSING_CPU", "avx2", 1);
+#if defined(__x86_64__)
+  Result r = Densing({"--version"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("cpu path avx2 (Highway AVX2)"), std::string::npos) << r.out;
+  r = Densing({"bench", "-m", Model("stories260K.gguf"), "-p", "16", "-n", "4", "-r", "1", "--json"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)[0]["cpu_path"], "avx2");
+#endif
+  setenv("DENSING_CPU", "pentium", 1);
+  ExpectOneLineError(Densing({"run", "-m", Model("stories260K.gguf"), "-p", "x", "-n", "1"}),
+                     "DENSING_CPU=pentium is not a path");
+  unsetenv("DENSING_CPU");
+}
+
+}  // namespace
+}  // namespace densing::testing

@@ -1,0 +1,128 @@
+// Choosing the CPU path: Highway's targets above it are disabled before the first dispatch; AMX,
+// which Highway does not know, is asked for separately.
+#include "kernels/cpu_path.h"
+
+// The widest set of targets any kernel file compiles (they define the same before Highway).
+#define HWY_WANT_AVX3_DL
+#include <hwy/targets.h>
+
+#include <cstdlib>
+#include <string_view>
+
+#include "base/error.h"
+
+#if defined(__x86_64__) && defined(__linux__)
+#include <cpuid.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
+namespace densing {
+namespace {
+
+#if defined(__aarch64__)
+constexpr CpuPath kPaths[] = {CpuPath::kScalar, CpuPath::kNeon, CpuPath::kSve};
+#else
+constexpr CpuPath kPaths[] = {CpuPath::kScalar, CpuPath::kAvx2, CpuPath::kAvx512,
+                              CpuPath::kAvx512Vnni, CpuPath::kAmx};
+#endif
+
+// AMX-TILE and AMX-INT8 in CPUID, and Linux's permission to use the tile data state.
+bool AmxUsable() {
+#if defined(__x86_64__) && defined(__linux__)
+  static const bool usable = [] {
+    unsigned a = 0, b = 0, c = 0, d = 0;
+    if (__get_cpuid_count(7, 0, &a, &b, &c, &d) == 0) return false;
+    if ((d & (1u << 24)) == 0 || (d & (1u << 25)) == 0) return false;
+    constexpr long kArchReqXcompPerm = 0x1023, kXfeatureXtiledata = 18;
+    return syscall(SYS_arch_prctl, kArchReqXcompPerm, kXfeatureXtiledata) == 0;
+  }();
+  return usable;
+#else
+  return false;  // AMX is an x86 feature, and the permission call is Linux's
+#endif
+}
+
+// The Highway targets a path may dispatch to.
+int64_t AllowedTargets(CpuPath path) {
+  int64_t t = HWY_EMU128 | HWY_SCALAR;
+#if HWY_ARCH_X86
+  if (path >= CpuPath::kAvx2) t |= HWY_SSSE3 | HWY_SSE4 | HWY_AVX2;
+  if (path >= CpuPath::kAvx512) t |= HWY_AVX3;
+  if (path >= CpuPath::kAvx512Vnni) t |= HWY_AVX3_DL;
+#elif HWY_ARCH_ARM_A64
+  if (path >= CpuPath::kNeon) t |= HWY_NEON;
+  if (path >= CpuPath::kSve) t |= HWY_SVE | HWY_SVE2;
+#endif
+  return t;
+}
+
+CpuPath Choose() {
+  const CpuPath best = BestCpuPath();
+  const char* env = std::getenv("DENSING_CPU");
+  if (env == nullptr || *env == '\0') return best;
+  const std::string_view want(env);
+  for (CpuPath p : kPaths) {
+    if (want != CpuPathName(p)) continue;
+    if (p > best) {
+      Fail("DENSING_CPU={}: this CPU's best path is {} (paths: {})", want, CpuPathName(best),
+           KnownCpuPaths());
+    }
+    hwy::DisableTargets(hwy::SupportedTargets() & ~AllowedTargets(p));
+    return p;
+  }
+  Fail("DENSING_CPU={} is not a path (paths: {})", want, KnownCpuPaths());
+}
+
+}  // namespace
+
+const char* CpuPathName(CpuPath path) {
+  switch (path) {
+    case CpuPath::kScalar: return "scalar";
+    case CpuPath::kAvx2: return "avx2";
+    case CpuPath::kAvx512: return "avx512";
+    case CpuPath::kAvx512Vnni: return "avx512vnni";
+    case CpuPath::kAmx: return "amx";
+    case CpuPath::kNeon: return "neon";
+    case CpuPath::kSve: return "sve";
+  }
+  return "?";
+}
+
+std::string KnownCpuPaths() {
+  std::string s;
+  for (CpuPath p : kPaths) s += (s.empty() ? "" : ", ") + std::string(CpuPathName(p));
+  return s;
+}
+
+CpuPath BestCpuPath() {
+  static const CpuPath best = [] {
+    const int64_t t = hwy::SupportedTargets();
+    CpuPath b = CpuPath::kScalar;
+#if HWY_ARCH_X86
+    if (t & HWY_AVX2) b = CpuPath::kAvx2;
+    if (t & HWY_AVX3) b = CpuPath::kAvx512;
+    if (t & HWY_AVX3_DL) b = CpuPath::kAvx512Vnni;
+    if (b == CpuPath::kAvx512Vnni && AmxUsable()) b = CpuPath::kAmx;
+#elif HWY_ARCH_ARM_A64
+    if (t & HWY_NEON) b = CpuPath::kNeon;
+    if (t & (HWY_SVE | HWY_SVE2)) b = CpuPath::kSve;
+#endif
+    return b;
+  }();
+  return best;
+}
+
+CpuPath ActiveCpuPath() {
+  static const CpuPath active = Choose();
+  return active;
+}
+
+std::string DescribeCpuPath() {
+  const CpuPath p = ActiveCpuPath();
+  const int64_t targets = hwy::SupportedTargets() & HWY_TARGETS;
+  const int64_t chosen = targets & -targets;  // Highway prefers the lowest bit
+  return std::string(CpuPathName(p)) + " (Highway " + hwy::TargetName(chosen) + ")";
+}
+
+}  // namespace densing
