@@ -202,12 +202,48 @@ TEST(Scheduler, StopStringsMaxTokensZeroAndAFullContext) {
 
   EXPECT_EQ(Collect(*s.Submit(GreedyJob("Once", 0))).outcome.n_generated, 0);
 
-  // Until the context is full: 256 positions in all.
+  // Until the context is full: all 256 positions evaluated, and the token the last one predicts
+  // still emitted (there is no room to evaluate it): 257 tokens, finishing for length.
   Job endless = GreedyJob("Once upon a time", -1);
+  endless.ignore_eos = true;
   const Result e = Collect(*s.Submit(endless));
-  EXPECT_EQ(e.outcome.finish == FinishReason::kLength || e.outcome.finish == FinishReason::kStop,
-            true);
-  EXPECT_LE(e.outcome.n_prompt + e.outcome.n_generated, 257);
+  EXPECT_EQ(e.outcome.finish, FinishReason::kLength);
+  EXPECT_EQ(e.outcome.n_prompt, 5);
+  EXPECT_EQ(e.outcome.n_prompt + e.outcome.n_generated, 257);
+}
+
+// stories260K never ends a story by itself within a context; the random tiny-llama-gqa, sampled
+// at temperature 1, draws its end-of-generation token within 200 tokens for some seeds. That
+// finishes with `stop` before max_tokens; the same request with ignore_eos runs to max_tokens.
+TEST(Scheduler, EndOfGenerationStopsUnlessIgnored) {
+  DENSING_REQUIRE_SHARED();
+  const auto served = ServedModel::Load(testing::SharedDir() + "/models/tiny-llama-gqa.gguf", "");
+  Scheduler s(*served->model, *served->tokenizer, Options(2, 16));
+  s.Start();
+  const auto job = [&](uint64_t seed, bool ignore_eos) {
+    Job j;
+    j.prompt = served->tokenizer->Encode("Once upon a time", true, false);
+    j.max_tokens = 200;
+    j.sampler.temperature = 1;
+    j.sampler.seed = seed;
+    j.ignore_eos = ignore_eos;
+    return j;
+  };
+  int stopped = 0;
+  for (uint64_t seed = 1; seed <= 8; ++seed) {
+    const Result r = Collect(*s.Submit(job(seed, false)));
+    const Result ignoring = Collect(*s.Submit(job(seed, true)));
+    EXPECT_EQ(ignoring.outcome.finish, FinishReason::kLength) << seed;
+    EXPECT_EQ(ignoring.outcome.n_generated, 200) << seed;
+    if (r.outcome.finish == FinishReason::kLength) {
+      EXPECT_EQ(r.outcome.n_generated, 200) << seed;
+      continue;
+    }
+    EXPECT_EQ(r.outcome.finish, FinishReason::kStop) << seed;
+    EXPECT_LT(r.outcome.n_generated, 200) << seed;
+    ++stopped;
+  }
+  EXPECT_GE(stopped, 2) << "the model's end-of-generation token never ended a request";
 }
 
 TEST(Scheduler, RefusesImpossibleOptions) {
