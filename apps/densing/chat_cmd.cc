@@ -16,6 +16,7 @@ namespace {
 struct Options {
   ModelOptions model;
   SamplingOptions sampling;
+  ContextShiftOptions shift;
   std::string system;
   int64_t n_predict = -1;
 };
@@ -32,6 +33,7 @@ void Chat(const Options& o) {
   GenerateParams params;
   params.n_predict = o.n_predict;
   params.sampler = ResolveSampling(o.sampling);
+  ApplyContextShift(o.shift, *tokenizer, params);
   const bool interactive = ::isatty(STDIN_FILENO) != 0;
   std::string line;
   for (;;) {
@@ -62,6 +64,7 @@ void AddChatCommand(CLI::App& app) {
   auto o = std::make_shared<Options>();
   AddModelOptions(cmd, o->model, /*cached_default=*/true);
   AddSamplingOptions(cmd, o->sampling);
+  AddContextShiftOptions(cmd, o->shift);
   cmd->add_option("--system-prompt", o->system, "System message (also -sys)");
   cmd->add_option("-n,--n-predict", o->n_predict, "Most tokens per reply (-1: until the end of the turn)")
       ->check(CLI::Range(int64_t{-1}, int64_t{1} << 30))

@@ -56,4 +56,17 @@ SamplerParams ResolveSampling(const SamplingOptions& o) {
   return p;
 }
 
+void AddContextShiftOptions(CLI::App* cmd, ContextShiftOptions& o) {
+  cmd->add_flag("--no-context-shift", o.no_shift,
+                "Stop when the context is full instead of dropping its oldest half");
+  cmd->add_option("--keep", o.keep, "Prompt tokens kept when the context shifts (BOS always is)")
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 30))
+      ->capture_default_str();
+}
+
+void ApplyContextShift(const ContextShiftOptions& o, const Tokenizer& tokenizer, GenerateParams& params) {
+  params.context_shift = !o.no_shift;
+  params.n_keep = o.keep + (tokenizer.add_bos() && tokenizer.bos() >= 0 ? 1 : 0);
+}
+
 }  // namespace densing::cli

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "generate/generate.h"
 #include "model/state.h"
 #include "sampling/sampler.h"
 
@@ -39,5 +40,15 @@ struct SamplingOptions {
 void AddSamplingOptions(CLI::App* cmd, SamplingOptions& o);
 // The parameters with the seed resolved.
 SamplerParams ResolveSampling(const SamplingOptions& o);
+
+struct ContextShiftOptions {
+  bool no_shift = false;
+  int64_t keep = 0;  // tokens of the prompt kept at a shift, besides a BOS the model adds
+};
+
+// --no-context-shift, --keep N (llama.cpp's names): a full context shifts by default.
+void AddContextShiftOptions(CLI::App* cmd, ContextShiftOptions& o);
+// Sets params.context_shift and params.n_keep (with the BOS, as llama.cpp keeps it).
+void ApplyContextShift(const ContextShiftOptions& o, const Tokenizer& tokenizer, GenerateParams& params);
 
 }  // namespace densing::cli

@@ -14,6 +14,7 @@ namespace {
 struct Options {
   ModelOptions model;
   SamplingOptions sampling;
+  ContextShiftOptions shift;
   std::string prompt;
   int64_t n_predict = -1;
   bool special = false;
@@ -31,6 +32,7 @@ void Run(const Options& o) {
   GenerateParams params;
   params.n_predict = o.n_predict;
   params.sampler = ResolveSampling(o.sampling);
+  ApplyContextShift(o.shift, *tokenizer, params);
   std::fputs(o.prompt.c_str(), stdout);
   std::fflush(stdout);
   const GenerateStats s = Generate(session, *tokenizer, prompt, params, [](int32_t, std::string_view text) {
@@ -40,11 +42,13 @@ void Run(const Options& o) {
   });
   std::fputc('\n', stdout);
   std::fprintf(stderr,
-               "load %.3f s | prompt %lld tokens, %.1f tok/s | generated %lld tokens, %.1f tok/s | stop: %s\n",
+               "load %.3f s | prompt %lld tokens, %.1f tok/s | generated %lld tokens, %.1f tok/s | "
+               "context shifts dropped %lld | stop: %s\n",
                load_s, static_cast<long long>(s.n_prompt),
                s.prompt_seconds > 0 ? s.n_prompt / s.prompt_seconds : 0.0,
                static_cast<long long>(s.n_generated),
-               s.generate_seconds > 0 ? s.n_generated / s.generate_seconds : 0.0, StopReasonName(s.stop));
+               s.generate_seconds > 0 ? s.n_generated / s.generate_seconds : 0.0,
+               static_cast<long long>(s.n_shifted), StopReasonName(s.stop));
 }
 
 void AddRunCommand(CLI::App& app) {
@@ -52,6 +56,7 @@ void AddRunCommand(CLI::App& app) {
   auto o = std::make_shared<Options>();
   AddModelOptions(cmd, o->model, /*cached_default=*/true);
   AddSamplingOptions(cmd, o->sampling);
+  AddContextShiftOptions(cmd, o->shift);
   cmd->add_option("-p,--prompt", o->prompt, "Prompt text")->required();
   cmd->add_option("-n,--n-predict", o->n_predict, "Tokens to generate (-1: until the end)")
       ->check(CLI::Range(int64_t{-1}, int64_t{1} << 30))

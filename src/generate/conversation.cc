@@ -30,9 +30,14 @@ GenerateStats Conversation::Reply(const std::string& user, const GenerateParams&
   const std::string text = Render(true);
   std::vector<int32_t> prompt;
   if (!held_text_.empty() && text.starts_with(held_text_)) {
-    prompt = session_.tokens();
     const std::vector<int32_t> added =
         tokenizer_.Encode(std::string_view(text).substr(held_text_.size()), false, true);
+    // A turn that does not fit shifts out the oldest of what the session holds.
+    while (params.context_shift && session_.n_past() + static_cast<int64_t>(added.size()) >= session_.n_ctx() &&
+           (session_.n_past() - params.n_keep) / 2 >= 1) {
+      session_.ShiftContext(params.n_keep);
+    }
+    prompt = session_.tokens();
     prompt.insert(prompt.end(), added.begin(), added.end());
   } else {
     // First turn, or a template that rewrites earlier turns: start over, reusing what matches.
@@ -42,8 +47,8 @@ GenerateStats Conversation::Reply(const std::string& user, const GenerateParams&
   }
   if (static_cast<int64_t>(prompt.size()) >= session_.n_ctx()) {
     messages_.pop_back();
-    Fail("the conversation ({} tokens) no longer fits the context of {}; start a new chat",
-         prompt.size(), session_.n_ctx());
+    Fail("the conversation ({} tokens) no longer fits the context of {}; start a new chat{}",
+         prompt.size(), session_.n_ctx(), params.context_shift ? "" : " or allow context shifts");
   }
   std::string reply;
   const GenerateStats stats = Generate(session_, tokenizer_, prompt, params, [&](int32_t id, std::string_view piece) {

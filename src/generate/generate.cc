@@ -63,8 +63,11 @@ GenerateStats Generate(Session& session, const Tokenizer& tokenizer, std::span<c
       break;
     }
     if (session.n_past() >= session.n_ctx()) {
-      stats.stop = StopReason::kContextFull;
-      break;
+      if (!params.context_shift || (session.n_past() - params.n_keep) / 2 < 1) {
+        stats.stop = StopReason::kContextFull;
+        break;
+      }
+      stats.n_shifted += session.ShiftContext(params.n_keep);
     }
     const int32_t next[1] = {id};
     logits = session.Eval(next);

@@ -13,8 +13,12 @@
 namespace densing {
 
 struct GenerateParams {
-  int64_t n_predict = -1;  // -1: until end of generation or a full context
+  int64_t n_predict = -1;  // -1: until end of generation (or a full context without shifting)
   SamplerParams sampler;
+  // A full context shifts (Session::ShiftContext), keeping the sequence's first n_keep tokens,
+  // as llama.cpp's --context-shift and Ollama do; false stops there instead.
+  bool context_shift = true;
+  int64_t n_keep = 0;
 };
 
 enum class StopReason : uint8_t { kEndOfGeneration, kLength, kContextFull, kCallback };
@@ -24,6 +28,7 @@ struct GenerateStats {
   int64_t n_generated = 0;
   double prompt_seconds = 0;
   double generate_seconds = 0;
+  int64_t n_shifted = 0;  // tokens the context shifts dropped
   StopReason stop = StopReason::kLength;
 };
 

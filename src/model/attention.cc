@@ -48,16 +48,6 @@ void NormHeads(const Vec& w, int64_t n_heads, const ModelConfig& c, float* x) {
   }
 }
 
-// Sliding layers of Gemma 3 rotate with their own base and without the global scaling.
-RopeParams LayerRope(const ModelConfig& c, int64_t layer, const float* freq_factors) {
-  RopeParams p{c.head_dim, c.n_rot, c.rope_base, c.rope_layout, freq_factors, c.rope_freq_scale};
-  if (c.rope_base_swa > 0 && c.slides(layer)) {
-    p.base = c.rope_base_swa;
-    p.freq_scale = 1.0f;
-  }
-  return p;
-}
-
 // The query heads of token t that share KV head g: out = Σ_j softmax_j(cap(scale · q·k_j)) v_j
 // over the visible keys, each key and value row read once for the whole group.
 void AttendKvGroup(const Step& s, int64_t layer, int64_t t, int64_t g) {
@@ -135,6 +125,16 @@ void AttentionBlock(const Step& s, int64_t layer) {
     if (L.post_attn_norm) RmsNorm(o, L.post_attn_norm.data, d, c.norm_eps, o);
     AddScaled(o, c.residual_scale, d, a.x.data() + t * d);
   }
+}
+
+// Sliding layers of Gemma 3 rotate with their own base and without the global scaling.
+RopeParams LayerRope(const ModelConfig& c, int64_t layer, const float* freq_factors) {
+  RopeParams p{c.head_dim, c.n_rot, c.rope_base, c.rope_layout, freq_factors, c.rope_freq_scale};
+  if (c.rope_base_swa > 0 && c.slides(layer)) {
+    p.base = c.rope_base_swa;
+    p.freq_scale = 1.0f;
+  }
+  return p;
 }
 
 }  // namespace densing

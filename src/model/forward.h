@@ -26,6 +26,12 @@ struct BatchToken {
   bool logits;  // whether its logits are wanted
 };
 
+// Context shift: forgets positions [n_keep, n_keep + n_discard) of the n_past a cache holds and
+// moves the later ones down by n_discard, rotating each cached key back by n_discard positions
+// (rotary angles add up), so the cache holds what evaluating the kept tokens stores, up to
+// rounding. Convolution inputs move with their positions.
+void ShiftCache(const Model& model, KvCache& kv, int64_t n_keep, int64_t n_discard, int64_t n_past);
+
 // Runs a batch of at most act.n_batch tokens from any number of sequences through the model in
 // one step (the weights are read once for all of them). `logits` receives one [n_vocab] row per
 // token that asked for it, in batch order.
@@ -41,6 +47,9 @@ struct Step {
   ThreadPool& pool;
   int64_t n;  // tokens in this step
 };
+
+// The rotary embedding of layer `layer`'s queries and keys.
+RopeParams LayerRope(const ModelConfig& c, int64_t layer, const float* freq_factors);
 
 void AttentionBlock(const Step& s, int64_t layer);
 void ShortConvBlock(const Step& s, int64_t layer);

@@ -52,16 +52,19 @@ void KvCache::CopyPrefix(const KvCache& from, int64_t n) {
     conv[l] = from.conv[l];
   }
   conv_end = n;
+  conv_begin = from.conv_begin;
 }
 
 bool KvCache::Restorable(int64_t n) const {
   if (conv_dim == 0 || n == 0) return true;
-  return n <= conv_end && std::max<int64_t>(0, n - (conv_taps - 1)) >= conv_end - kConvWindow;
+  const int64_t oldest = std::max(conv_begin, conv_end - kConvWindow);  // still kept
+  return n <= conv_end && std::max<int64_t>(0, n - (conv_taps - 1)) >= oldest;
 }
 
 void KvCache::Rewind(int64_t n) {
   DENSING_CHECK(Restorable(n));
   conv_end = n;
+  if (n == 0) conv_begin = 0;
 }
 
 float* KvCache::WriteConvRow(int64_t layer, int64_t pos) {

@@ -59,6 +59,7 @@ struct KvCache {
   int64_t conv_dim = 0;    // n_embd where the model has convolutions, else 0
   int64_t conv_taps = 0;
   int64_t conv_end = 0;    // one past the last position whose convolution input is stored
+  int64_t conv_begin = 0;  // the first position whose input may be kept (a context shift moves it)
   std::vector<float> zeros;  // [conv_dim]: the input before position 0
 };
 

@@ -45,6 +45,16 @@ std::span<const float> Session::Run(std::span<const int32_t> tokens, bool all) {
   return {logits_.data(), need};
 }
 
+int64_t Session::ShiftContext(int64_t n_keep) {
+  const int64_t n_discard = (n_past() - n_keep) / 2;
+  if (n_keep < 0 || n_discard < 1) {
+    Fail("cannot shift the context: {} of its {} tokens are to be kept", n_keep, n_past());
+  }
+  ShiftCache(model_, kv_, n_keep, n_discard, n_past());
+  tokens_.erase(tokens_.begin() + n_keep, tokens_.begin() + n_keep + n_discard);
+  return n_discard;
+}
+
 void Session::Truncate(int64_t n) {
   if (n < 0 || n > n_past()) Fail("cannot truncate a sequence of {} tokens to {}", n_past(), n);
   tokens_.resize(static_cast<size_t>(n));

@@ -29,6 +29,10 @@ class Session {
   // with convolution layers whose state at n is no longer kept (KvCache::Restorable) evaluates
   // the first n tokens again.
   void Truncate(int64_t n);
+  // Context shift: keeps the first n_keep tokens, forgets the oldest half of the rest and moves
+  // the newer half down (see ShiftCache). Returns how many tokens were dropped; throws Error when
+  // n_keep leaves nothing to drop.
+  int64_t ShiftContext(int64_t n_keep);
   // Makes this session hold the first n tokens of `other` (same model), without evaluating them
   // (or, like Truncate, by evaluating them where the convolution state at n is gone).
   void CopyFrom(const Session& other, int64_t n);

@@ -184,3 +184,27 @@ TEST(Cli, DensingCpuChoosesThePathAndSaysSo) {
 
 }  // namespace
 }  // namespace densing::testing
+
+namespace densing::testing {
+namespace {
+
+// A generation longer than the context goes on by shifting it (the default, as in Ollama), or
+// stops there with --no-context-shift.
+TEST(Cli, RunShiftsAFullContextUnlessToldNot) {
+  DENSING_REQUIRE_SHARED();
+  const std::vector<std::string> args = {"run", "-m", Model("stories260K.gguf"), "-p", "Once upon a time",
+                                         "-c", "64", "-n", "150", "--temp", "0"};
+  Result r = Densing(args);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("generated 150 tokens"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("context shifts dropped 0 "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("stop: length"), std::string::npos) << r.err;
+  std::vector<std::string> strict = args;
+  strict.push_back("--no-context-shift");
+  r = Densing(strict);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("stop: context"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace densing::testing

@@ -81,3 +81,56 @@ TEST(Conversation, ATurnThatDoesNotFitIsAnError) {
 
 }  // namespace
 }  // namespace densing
+
+namespace densing {
+namespace {
+
+// Forty turns through a 256-token context: the chat goes on by shifting its context, and the last
+// answer equals a fresh run on the tokens it kept.
+TEST(Conversation, AChatLongerThanItsContextShiftsAndGoesOn) {
+  DENSING_REQUIRE_SHARED();
+  auto model = Model::Load(testing::SharedDir() + "/models/stories260K.gguf");
+  auto tok = Tokenizer::FromGguf(model->file());
+  ThreadPool pool(2);
+  Session session(*model, pool, 256);
+  Conversation chat(session, *tok, "");
+  GenerateParams params = Greedy(12);
+  params.n_keep = 1;  // the BOS
+  int64_t evaluated = 0;
+  GenerateStats s;
+  std::string last;
+  std::vector<int32_t> before_last;
+  static const char* const kWords[] = {"Lily", "a dog", "the sun", "Tom", "a big tree"};
+  for (int turn = 0; turn < 40; ++turn) {
+    last.clear();
+    s = chat.Reply("Tell me about " + std::string(kWords[turn % 5]), params, [&](int32_t, std::string_view t) {
+      last += t;
+      return true;
+    });
+    evaluated += s.n_prompt + s.n_generated;
+    before_last.assign(session.tokens().begin(), session.tokens().end() - s.n_generated);
+    EXPECT_LE(session.n_past(), 256);
+  }
+  EXPECT_GT(evaluated, 3 * 256);  // so the context shifted, more than once
+  ASSERT_EQ(s.n_shifted, 0);      // not within the last reply: its prompt is what came before it
+  EXPECT_EQ(session.tokens()[0], tok->bos());
+  // The last reply again, from scratch, on the tokens the session held before it.
+  ASSERT_LT(static_cast<int64_t>(before_last.size()), 256 - 12);
+  Session fresh(*model, pool, 256);
+  std::string again;
+  Generate(fresh, *tok, before_last, Greedy(12), [&](int32_t, std::string_view t) {
+    again += t;
+    return true;
+  });
+  EXPECT_EQ(again, last);
+  // Without shifting, the same chat ends in an error.
+  Session small(*model, pool, 256);
+  Conversation strict(small, *tok, "");
+  params.context_shift = false;
+  EXPECT_THROW(
+      for (int turn = 0; turn < 40; ++turn) strict.Reply("Tell me about Lily", params, [](int32_t, std::string_view) { return true; }),
+      Error);
+}
+
+}  // namespace
+}  // namespace densing

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "base/error.h"
 #include "model/forward.h"
@@ -166,6 +167,88 @@ TEST(KvCache, ConvolutionInputsAreRestorableOnlyWithinTheWindow) {
   auto dense = Model::Load(testing::SharedDir() + "/models/tiny-llama-gqa.gguf");
   KvCache attention_only(dense->config(), 16);
   EXPECT_TRUE(attention_only.Restorable(7));
+}
+
+}  // namespace
+}  // namespace densing
+
+namespace densing {
+namespace {
+
+// A context shift moves the kept tokens' cache rows down and turns their keys back by the dropped
+// count. Layer 0's rows depend on nothing but the token and its position, so there they must equal
+// a fresh evaluation of the kept tokens (for each rotary layout, Gemma 3's local and global bases,
+// LFM2's convolution inputs, an F16 cache). Deeper layers keep what the dropped tokens left in them,
+// as in the reference's shift: their values move unchanged, and so do the keys of a layer without
+// rotary (SmolLM3's fourth).
+TEST(Session, ContextShiftMovesTheCacheAndRotatesItsKeys) {
+  DENSING_REQUIRE_SHARED();
+  struct Case {
+    const char* model;
+    KvTypes kv;
+  };
+  for (const Case& k : {Case{"tiny-llama-gqa.gguf", {}}, Case{"tiny-qwen2.gguf", {}}, Case{"tiny-gemma3.gguf", {}},
+                        Case{"tiny-smollm3.gguf", {}}, Case{"tiny-lfm2.gguf", {}},
+                        Case{"tiny-llama-gqa.gguf", {DType::kF16, DType::kF16}}}) {
+    SCOPED_TRACE(k.model);
+    auto model = Model::Load(testing::SharedDir() + "/models/" + k.model);
+    const ModelConfig& c = model->config();
+    ThreadPool pool(2);
+    const std::vector<int32_t> prompt = Prompt(100, 3);
+    Session before(*model, pool, 100, 16, k.kv), shifted(*model, pool, 100, 16, k.kv);
+    before.Eval(prompt);
+    shifted.Eval(prompt);
+    EXPECT_EQ(shifted.ShiftContext(4), 48);  // keeps 4, drops 48 of the other 96
+    std::vector<int32_t> kept(prompt.begin(), prompt.begin() + 4);
+    kept.insert(kept.end(), prompt.begin() + 52, prompt.end());
+    ASSERT_EQ(shifted.tokens(), kept);
+    Session fresh(*model, pool, 100, 16, k.kv);
+    fresh.Eval(kept);
+
+    const KvCache& a = shifted.kv();
+    const auto row = [](const uint8_t* p, DType t, int64_t n) {
+      std::vector<float> f(static_cast<size_t>(n));
+      Traits(t).to_float(p, f.data(), n);
+      return f;
+    };
+    const auto close = [](const std::vector<float>& x, const std::vector<float>& y, double tol) {
+      double worst = 0, sq = 0;
+      for (size_t i = 0; i < x.size(); ++i) {
+        worst = std::max(worst, std::fabs(static_cast<double>(x[i]) - y[i]));
+        sq += static_cast<double>(y[i]) * y[i];
+      }
+      return worst <= tol * std::sqrt(sq / static_cast<double>(y.size())) + 1e-30;
+    };
+    const double tol = k.kv.k == DType::kF16 ? 5e-3 : 1e-4;  // angles of ~100 positions, twice rounded
+    for (int64_t p = 0; p < 52; ++p) {
+      if (c.conv(0)) {  // only the inputs still kept: what the next positions read
+        if (p < a.conv_begin) continue;
+        const std::vector<float> x(a.ConvRow(0, p), a.ConvRow(0, p) + a.conv_dim);
+        const std::vector<float> y(fresh.kv().ConvRow(0, p), fresh.kv().ConvRow(0, p) + a.conv_dim);
+        ASSERT_TRUE(close(x, y, 1e-6)) << "convolution input at " << p;
+        continue;
+      }
+      ASSERT_TRUE(close(row(a.KeyRow(0, p), a.types.k, a.kv_dim), row(fresh.kv().KeyRow(0, p), a.types.k, a.kv_dim), tol))
+          << "layer 0 key at " << p;
+      ASSERT_TRUE(close(row(a.ValueRow(0, p), a.types.v, a.kv_dim), row(fresh.kv().ValueRow(0, p), a.types.v, a.kv_dim), 1e-6))
+          << "layer 0 value at " << p;
+    }
+    for (int64_t layer = 1; layer < c.n_layer; ++layer) {
+      if (c.conv(layer)) continue;
+      const int64_t bytes = RowBytes(a.types.v, a.kv_dim);
+      for (int64_t p = 52; p < 100; ++p) {
+        ASSERT_EQ(std::memcmp(a.ValueRow(layer, p - 48), before.kv().ValueRow(layer, p), static_cast<size_t>(bytes)), 0)
+            << "layer " << layer << " value " << p;
+        if (!c.rotates(layer)) {
+          ASSERT_EQ(std::memcmp(a.KeyRow(layer, p - 48), before.kv().KeyRow(layer, p), static_cast<size_t>(bytes)), 0)
+              << "layer " << layer << " key " << p;
+        }
+      }
+    }
+    // The shifted session goes on: two more tokens, with finite logits.
+    const std::vector<int32_t> next = {300, 301};
+    for (float v : shifted.EvalAll(next)) ASSERT_TRUE(std::isfinite(v));
+  }
 }
 
 }  // namespace
