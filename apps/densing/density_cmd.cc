@@ -12,12 +12,14 @@
 
 #include "base/error.h"
 #include "commands.h"
+#include "density_measure.h"
 #include "density_options.h"
 #include "density/catalog.h"
 #include "density/csv.h"
 #include "density/density.h"
 #include "density/eval_results.h"
 #include "density/gguf_params.h"
+#include "density/measured.h"
 #include "density/reference_choice.h"
 #include "density/text_table.h"
 
@@ -36,7 +38,22 @@ struct DensityArgs : DensityOptions {
   bool json = false;
   bool csv = false;
   bool verbose = false;
+  bool measure = false;
+  MeasureOptions measure_options;
+  int threads = 0;
+  int resamples = 1000;
 };
+
+// What --measure found, for the table's note, the text and the JSON.
+struct Measured {
+  std::vector<dn::MeasuredTask> tasks;
+  std::optional<dn::BootstrapBand> score_band, rho_band;
+};
+
+std::string MeasuredLine(const dn::MeasuredTask& t) {
+  return fmt::format("{} {}-shot {} {:.2f}% (n={})", t.task, t.shots, t.metric, t.Accuracy(),
+                     t.correct.size());
+}
 
 std::string Num(double v, const char* spec) { return fmt::format(fmt::runtime(spec), v); }
 
@@ -66,12 +83,85 @@ double ScoreOf(const DensityArgs& a) {
   return *score;
 }
 
+// The catalog's published scores of the measured model, when --name names a catalog model.
+const dn::CatalogEntry* PublishedEntry(const dn::Catalog& catalog, const DensityArgs& a) {
+  return a.name.empty() ? nullptr : catalog.Find(a.name);
+}
+
+nlohmann::json MeasuredJson(const Measured& m, const dn::Catalog& catalog, const DensityArgs& a,
+                            const std::string& column) {
+  nlohmann::json j;
+  j["source"] = "measured here (densing eval's scoring, log-likelihood of each choice)";
+  j["limit"] = a.measure_options.data.limit;
+  j["tasks"] = nlohmann::json::array();
+  for (const auto& t : m.tasks) {
+    j["tasks"].push_back({{"task", t.task},
+                          {"column", t.column},
+                          {"shots", t.shots},
+                          {"metric", t.metric},
+                          {"n", t.correct.size()},
+                          {"score", t.Accuracy()}});
+  }
+  auto band = [](const std::optional<dn::BootstrapBand>& b) {
+    return b ? nlohmann::json::array({b->lo, b->hi}) : nlohmann::json(nullptr);
+  };
+  j["score_ci95"] = band(m.score_band);
+  j["rho_ci95"] = band(m.rho_band);
+  j["resamples"] = a.resamples;
+  nlohmann::json published = nullptr;
+  if (const auto* e = PublishedEntry(catalog, a)) {
+    published = {{"model", e->model}, {"scores", nlohmann::json::object()}};
+    for (const auto& t : m.tasks) {
+      if (auto v = e->Score(t.column)) {
+        published["scores"][t.column] = {{"score", *v}, {"source", e->sources.at(t.column)}};
+      }
+    }
+    if (auto v = e->Score(column)) published["score"] = *v;
+  }
+  j["published"] = published;
+  return j;
+}
+
+void PrintMeasured(const Measured& m, const dn::Catalog& catalog, const DensityArgs& a,
+                   const std::string& column) {
+  std::printf("\nmeasured here (densing eval's scoring%s):\n",
+              a.measure_options.data.limit > 0
+                  ? fmt::format(", --limit {}", a.measure_options.data.limit).c_str()
+                  : "");
+  const auto* e = PublishedEntry(catalog, a);
+  for (const auto& t : m.tasks) {
+    std::string published = "no published score in the catalog";
+    if (!e) {
+      published = "published: --name CATALOG_MODEL to compare";
+    } else if (auto v = e->Score(t.column)) {
+      published = fmt::format("published {:.2f} ({})", *v, e->sources.at(t.column));
+    }
+    std::printf("  %s; %s\n", MeasuredLine(t).c_str(), published.c_str());
+  }
+  if (m.score_band) {
+    std::printf("  %s: item bootstrap 95%% interval %.2f-%.2f (%d resamples)\n", column.c_str(),
+                m.score_band->lo, m.score_band->hi, a.resamples);
+  }
+  if (m.rho_band) {
+    std::printf("  rho: item bootstrap 95%% interval %.3g-%.3g (%d of %d resamples inside the "
+                "reference's reach)\n",
+                m.rho_band->lo, m.rho_band->hi, m.rho_band->n_valid, a.resamples);
+  } else {
+    std::printf("  rho: no interval (the measured scores fall outside the reference's reach)\n");
+  }
+  std::printf("  measured scores differ from published ones by protocol (shots, prompt format, "
+              "acc vs acc_norm), by the file's quantization and by --limit's sample\n");
+}
+
 void Run(const DensityArgs& a) {
   if (a.json && a.csv) Fail("--json and --csv: pick one");
-  if (a.model.empty() && (!a.scores.empty() || !a.eval.empty())) {
-    Fail("--score and --eval describe a model: give its file with --model FILE.gguf");
+  if (a.model.empty() && (!a.scores.empty() || !a.eval.empty() || a.measure)) {
+    Fail("--score, --eval and --measure describe a model: give its file with --model FILE.gguf");
   }
-  const dn::Catalog catalog = dn::CatalogFrom(a.catalog);
+  if (a.measure && (!a.scores.empty() || !a.eval.empty())) {
+    Fail("--measure scores the model here: leave out --score and --eval");
+  }
+  const dn::Catalog catalog = dn::CatalogForTask(dn::CatalogFrom(a.catalog), a.task);
   dn::DensityOptions options;
   options.score_column = dn::Lower(a.task);
   options.params = dn::ParseParamKind(a.params);
@@ -92,6 +182,7 @@ void Run(const DensityArgs& a) {
   std::vector<dn::DensityRow> rows;
   std::vector<std::string> skipped;
   std::optional<ParamCount> counted;
+  std::optional<Measured> measured;
   if (!a.model.empty()) {
     counted = dn::CountParamsOfFile(a.model);
     dn::ModelFacts f;
@@ -102,7 +193,33 @@ void Run(const DensityArgs& a) {
                                                                 : counted->non_embedding;
     f.params_b = static_cast<double>(n) / 1e9;
     f.weight_gb = static_cast<double>(counted->bytes) / 1e9;
-    f.score = ScoreOf(a);
+    if (a.measure) {
+      ModelOptions mo;
+      mo.path = a.model;
+      mo.threads = a.threads;
+      measured.emplace();
+      measured->tasks = MeasureModel(mo, a.measure_options);
+      f.score = dn::MeasuredScore(measured->tasks, options.score_column);
+      if (!f.score) {
+        Fail("--measure: no {} among the measured tasks (mmlu, hellaswag, arc_e, arc_c, avg)",
+             options.score_column);
+      }
+      measured->score_band =
+          dn::BootstrapOverItems(measured->tasks, options.score_column, {}, a.resamples, 1);
+      if (reference) {
+        const double n = *f.params_b;
+        measured->rho_band = dn::BootstrapOverItems(
+            measured->tasks, options.score_column,
+            [&](double s) -> std::optional<double> {
+              const auto e = reference->Effective(s);
+              if (e.reach != dn::Reach::kInside) return std::nullopt;
+              return e.n_hat_b / n;
+            },
+            a.resamples, 2);
+      }
+    } else {
+      f.score = ScoreOf(a);
+    }
     rows.push_back(dn::ComputeDensity(f, options));
   } else {
     rows = dn::CatalogDensities(catalog, options, &skipped);
@@ -120,6 +237,7 @@ void Run(const DensityArgs& a) {
     j["models"] = nlohmann::json::array();
     for (const auto& r : rows) j["models"].push_back(dn::ToJson(r));
     j["skipped"] = skipped;
+    if (measured) j["measured"] = MeasuredJson(*measured, catalog, a, options.score_column);
     std::printf("%s\n", j.dump(2).c_str());
     return;
   }
@@ -147,6 +265,7 @@ void Run(const DensityArgs& a) {
       }
     }
     if (r.params_estimate) note += note.empty() ? "params estimated" : ", params estimated";
+    if (measured) note += note.empty() ? "score measured here" : ", score measured here";
     if (counted) {
       cells.push_back(Num(*r.weight_gb, "{:.3g}"));
       cells.push_back(Num(*r.score_per_gb, "{:.4g}"));
@@ -177,6 +296,7 @@ void Run(const DensityArgs& a) {
     std::printf("\nweights: %.4g GB, %.2f bits per weight\n", counted->bytes / 1e9,
                 counted->bits_per_weight());
   }
+  if (measured) PrintMeasured(*measured, catalog, a, options.score_column);
   if (!skipped.empty()) {
     std::printf("\n%zu models skipped%s\n", skipped.size(),
                 a.verbose ? ":" : " (no score or parameter count; --verbose lists them)");
@@ -192,6 +312,7 @@ void Run(const DensityArgs& a) {
 
 void AddDensityCommand(CLI::App& app) {
   auto args = std::make_shared<DensityArgs>();
+  args->measure_options.data.data_dir = "../shared/data";
   CLI::App* sub =
       app.add_subcommand("density",
                          "Knowledge density of the catalog's models or of a GGUF file: score per "
@@ -209,6 +330,23 @@ void AddDensityCommand(CLI::App& app) {
   sub->add_option("--name", args->name, "display name of --model (default: the file name)");
   sub->add_option("--release", args->release, "release date of --model (YYYY-MM[-DD])");
   AddDensityOptions(sub, *args);
+  sub->add_flag("--measure", args->measure,
+                "score --model here with densing eval's tasks (mmlu 5-shot, hellaswag, arc-easy, "
+                "arc-challenge) and place it by the measured scores");
+  sub->add_option("--measure-tasks", args->measure_options.tasks,
+                  "--measure: tasks to run (comma-separated)")
+      ->delimiter(',')
+      ->capture_default_str();
+  sub->add_option("--limit", args->measure_options.data.limit,
+                  "--measure: at most this many items per task (mmlu: per subject); 0 = all")
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
+  sub->add_option("--data", args->measure_options.data.data_dir,
+                  "--measure: data folder (holding mmlu/, hellaswag/, arc/)")
+      ->capture_default_str();
+  sub->add_option("-t,--threads", args->threads, "--measure: threads (0: all cores)");
+  sub->add_option("--resamples", args->resamples, "--measure: bootstrap resamples over items")
+      ->check(CLI::Range(10, 100000))
+      ->capture_default_str();
   sub->add_flag("--json", args->json, "print JSON");
   sub->add_flag("--csv", args->csv, "print CSV");
   sub->add_flag("-v,--verbose", args->verbose, "list skipped models");

@@ -4,7 +4,9 @@
 namespace densing::cli {
 
 void AddDensityOptions(CLI::App* sub, DensityOptions& o) {
-  sub->add_option("--task", o.task, "benchmark score column")->capture_default_str();
+  sub->add_option("--task", o.task,
+                  "benchmark score column (mmlu, hellaswag, arc_c, bbh, math, ...), or avg: each "
+                  "model's mean over the benchmarks it has")->capture_default_str();
   sub->add_option("--params", o.params, "parameters divided by: active, total, non-embedding")
       ->capture_default_str();
   sub->add_option("--chance", o.chance, "score of random guessing (default: 25 for 4-way tasks)");

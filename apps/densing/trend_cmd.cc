@@ -107,7 +107,7 @@ std::string ProtocolText(const dn::TrendSelection& sel) {
 }
 
 void Run(const TrendArgs& a) {
-  const dn::Catalog catalog = dn::CatalogFrom(a.catalog);
+  const dn::Catalog catalog = dn::CatalogForTask(dn::CatalogFrom(a.catalog), a.task);
   dn::TrendSelection sel;
   std::vector<std::string> notes;
   if (!a.kind.empty()) {
@@ -222,9 +222,17 @@ void Run(const TrendArgs& a) {
                      {"open_weights_only", sel.protocol_open_weights},
                      {"notes", notes}};
     j["reference"] = reference ? reference->ToJson() : nlohmann::json(nullptr);
-    if (split)
+    if (split) {
       j["split"] = {
           {"date", split->ToString()}, {"before", ToJson(before)}, {"after", ToJson(after)}};
+      if (before.fit && after.fit) {
+        const dn::SplitChange c = dn::CompareSplit(*before.fit, *after.fit);
+        j["split"]["change"] = {{"direction", dn::DirectionName(c.direction)},
+                                {"outside_intervals", c.outside_intervals},
+                                {"intervals_known", c.intervals_known},
+                                {"text", c.text}};
+      }
+    }
     if (prices) {
       nlohmann::json p = ToJson(price_fit);
       p["threshold"] = threshold;
@@ -289,6 +297,9 @@ void Run(const TrendArgs& a) {
       } else {
         std::printf("%s\n", m->error.c_str());
       }
+    }
+    if (before.fit && after.fit) {
+      std::printf("change:  %s\n", dn::CompareSplit(*before.fit, *after.fit).text.c_str());
     }
   }
   if (prices) {

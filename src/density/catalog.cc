@@ -63,8 +63,13 @@ std::optional<double> ChanceScore(std::string_view column) {
   const std::string c = Lower(column);
   // All four are 4-way multiple choice (ARC's 3- and 5-choice items are padded or cut to 4).
   for (const char* four_way : {"mmlu", "mmlu_5shot", "hellaswag", "arc", "arc_easy", "arc-easy",
-                               "arc_challenge", "arc-challenge"}) {
+                               "arc_e", "arc_challenge", "arc-challenge", "arc_c"}) {
     if (c == four_way) return 25.0;
+  }
+  // Exact-match generation: a guess scores about nothing. avg mixes both kinds, so its floor is
+  // left to the reference fit (0 is only the fit's starting point and the above-chance origin).
+  for (const char* generated : {"gsm8k", "math", "humaneval", "mbpp", "avg"}) {
+    if (c == generated) return 0.0;
   }
   return std::nullopt;
 }
@@ -209,6 +214,32 @@ Catalog ParseCatalog(std::string_view text, std::string_view name) {
 }
 
 Catalog LoadCatalog(const std::string& path) { return ParseCatalog(ReadTextFile(path), path); }
+
+Catalog WithAverageScore(const Catalog& catalog) {
+  const std::string avg(kAverageTask);
+  for (const auto& c : catalog.score_columns) {
+    if (c == avg) Fail("{}: has a column named {}; --task avg would hide it", catalog.name, avg);
+  }
+  Catalog out = catalog;
+  out.score_columns.push_back(avg);
+  for (auto& e : out.entries) {
+    if (e.scores.empty()) continue;
+    double sum = 0;
+    std::string names;
+    for (const auto& [column, score] : e.scores) {
+      sum += score;
+      names += (names.empty() ? "" : ", ") + column;
+    }
+    const size_t n = e.scores.size();
+    e.scores[avg] = sum / static_cast<double>(n);
+    e.sources[avg] = fmt::format("[calc] mean of {} ({} benchmark{})", names, n, n == 1 ? "" : "s");
+  }
+  return out;
+}
+
+Catalog CatalogForTask(const Catalog& catalog, std::string_view task) {
+  return Lower(task) == kAverageTask ? WithAverageScore(catalog) : catalog;
+}
 
 const Catalog& BuiltinCatalog() {
   static const Catalog catalog = ParseCatalog(BuiltinCatalogCsv(), "built-in catalog");

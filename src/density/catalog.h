@@ -63,8 +63,22 @@ const Catalog& BuiltinCatalog();
 // "params_total_source", "mmlu" -> "mmlu_source").
 std::string SourceColumnFor(std::string_view column);
 
-// The score a model gets by guessing on `column`'s benchmark (25 for 4-way multiple choice);
-// nullopt for a benchmark densing does not know (the caller then needs --chance).
+// The score a model gets by guessing on `column`'s benchmark (25 for 4-way multiple choice, 0 for
+// exact-match generation tasks such as gsm8k, math, humaneval, mbpp, and for `avg`, whose
+// benchmarks mix the two); nullopt for a benchmark densing does not know (the caller then needs
+// --chance).
 std::optional<double> ChanceScore(std::string_view column);
+
+// The pseudo-column of `--task avg`: a model's mean over the score columns it has (the densing-law
+// paper's capability), as the paper averages whatever benchmarks a model reports.
+inline constexpr std::string_view kAverageTask = "avg";
+
+// `catalog` with an `avg` score on every entry that has at least one score: the mean of its
+// scores, its source "[calc] mean of mmlu, bbh, ..." naming the columns averaged. Throws Error when
+// the catalog already has a column named avg.
+Catalog WithAverageScore(const Catalog& catalog);
+
+// `catalog` itself for any task but avg, WithAverageScore(catalog) for avg.
+Catalog CatalogForTask(const Catalog& catalog, std::string_view task);
 
 }  // namespace densing::density

@@ -23,8 +23,8 @@ std::unique_ptr<Reference> MakeReference(const ReferenceChoice& choice, const Ca
     // built-in catalog has it, for the benchmarks it holds.
     if (&catalog == &BuiltinCatalog()) throw;
     try {
-      return std::make_unique<FamilyReference>(BuiltinCatalog(), choice.family, score_column,
-                                               params, chance);
+      return std::make_unique<FamilyReference>(CatalogForTask(BuiltinCatalog(), score_column),
+                                               choice.family, score_column, params, chance);
     } catch (const Error&) {
     }
     throw;

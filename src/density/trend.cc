@@ -183,4 +183,45 @@ nlohmann::json ToJson(const TrendFit& fit) {
   return j;
 }
 
+const char* DirectionName(SplitChange::Direction d) {
+  switch (d) {
+    case SplitChange::Direction::kSpedUp:
+      return "sped up";
+    case SplitChange::Direction::kSlowedDown:
+      return "slowed down";
+    case SplitChange::Direction::kSame:
+      return "unchanged";
+  }
+  return "?";
+}
+
+SplitChange CompareSplit(const TrendFit& before, const TrendFit& after) {
+  SplitChange c;
+  const double a = before.line.slope, b = after.line.slope;
+  // A steeper slope is a shorter doubling time; a slope at or below 0 never doubles.
+  c.direction = b > a   ? SplitChange::Direction::kSpedUp
+                : b < a ? SplitChange::Direction::kSlowedDown
+                        : SplitChange::Direction::kSame;
+  auto days = [](const TrendFit& f) {
+    return f.line.slope > 0 ? fmt::format("{:.0f} days", f.doubling_days)
+                            : std::string("no doubling");
+  };
+  c.intervals_known = before.slope_ci_lo && before.slope_ci_hi && after.slope_ci_lo &&
+                      after.slope_ci_hi;
+  if (c.intervals_known) {
+    c.outside_intervals =
+        *after.slope_ci_lo > *before.slope_ci_hi || *before.slope_ci_lo > *after.slope_ci_hi;
+  }
+  c.text = fmt::format("doubling {}: {} before, {} after; ", DirectionName(c.direction),
+                       days(before), days(after));
+  if (!c.intervals_known) {
+    c.text += "no interval on one side (it needs three envelope models), so no verdict on chance";
+  } else if (c.outside_intervals) {
+    c.text += "the slopes' jackknife 95% intervals do not overlap";
+  } else {
+    c.text += "the slopes' jackknife 95% intervals overlap: the change is within the uncertainty";
+  }
+  return c;
+}
+
 }  // namespace densing::density

@@ -71,6 +71,19 @@ std::optional<SlopeInterval> JackknifeSlopeInterval(const TrendFit& fit);
 std::optional<SlopeInterval> RowBootstrapSlopeInterval(const std::vector<TrendPoint>& points,
                                                        int resamples, uint64_t seed);
 
+// Whether the densest model's doubling sped up or slowed down from `before` to `after` (fits on the
+// two sides of a split date), and whether the change is beyond the jackknife intervals.
+struct SplitChange {
+  enum class Direction : uint8_t { kSpedUp, kSlowedDown, kSame };
+  Direction direction = Direction::kSame;
+  // Both slope intervals exist and do not overlap; false when either interval is missing.
+  bool outside_intervals = false;
+  bool intervals_known = false;
+  std::string text;  // one sentence, e.g. "doubling sped up: 160 -> 95 days; the intervals overlap"
+};
+SplitChange CompareSplit(const TrendFit& before, const TrendFit& after);
+const char* DirectionName(SplitChange::Direction d);  // "sped up", "slowed down", "unchanged"
+
 // slope_per_day, intercept, r2, doubling_days, doubling_days_ci95 [lo, hi or null], interval,
 // envelope (names), envelope_points, leave_one_out, n_points.
 nlohmann::json ToJson(const TrendFit& fit);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "testing/run_densing.h"
+#include "testing/shared_dir.h"
 
 namespace densing {
 namespace {
@@ -147,6 +148,83 @@ TEST(DensityCommand, JsonTableAndErrors) {
   EXPECT_NE(table.out.find("Llama-1 33B"), std::string::npos);
   ExpectOneLineError(Densing({"density", "--json", "--csv"}), "--json and --csv");
   ExpectOneLineError(Densing({"density", "--params", "some"}), "--params");
+}
+
+TEST(TrendCommand, TaskAvgAndAnyColumnFitTheReferenceOnTheSameTask) {
+  const auto avg = JsonOf({"trend", "--json", "--no-plot", "--task", "avg"});
+  EXPECT_EQ(avg["score"], "avg");
+  EXPECT_EQ(avg["reference"]["score"], "avg");
+  // Any column: a catalog with hellaswag on three models of four.
+  const std::string csv =
+      ::testing::TempDir() + "/task_col_" + std::to_string(::getpid()) + ".csv";
+  std::ofstream(csv) << "model,release,params_total_B,hellaswag,mmlu\n"
+                        "A,2023-03-01,10,50,40\nB,2023-09-01,5,55,41\nC,2024-03-01,2,60,42\n"
+                        "D,2024-06-01,1,,43\n";
+  const auto hs = JsonOf({"trend", "--json", "--no-plot", "--catalog", csv, "--task",
+                          "hellaswag", "--params", "total", "--metric", "above-chance"});
+  EXPECT_EQ(hs["score"], "hellaswag");
+  EXPECT_EQ(hs["envelope"].size(), 3u);
+  // The model without the task is listed, not silently dropped.
+  bool listed = false;
+  for (const auto& s : hs["skipped"]) listed |= s.get<std::string>() == "D: no hellaswag";
+  EXPECT_TRUE(listed) << hs["skipped"].dump();
+  const Result text = Densing({"trend", "--no-plot", "--catalog", csv, "--task", "hellaswag",
+                               "--params", "total", "--metric", "above-chance", "--verbose"});
+  std::remove(csv.c_str());
+  EXPECT_NE(text.out.find("D: no hellaswag"), std::string::npos) << text.out;
+}
+
+TEST(TrendCommand, SplitSaysWhetherDoublingSpedUpWithBothIntervals) {
+  const auto j = JsonOf({"trend", "--json", "--no-plot", "--all", "--split", "2024-01-01"});
+  ASSERT_TRUE(j["split"].contains("change")) << j["split"].dump();
+  const std::string dir = j["split"]["change"]["direction"];
+  const double before = j["split"]["before"]["slope_per_day"];
+  const double after = j["split"]["after"]["slope_per_day"];
+  EXPECT_EQ(dir, after > before ? "sped up" : "slowed down");
+  const Result r = Densing({"trend", "--no-plot", "--all", "--split", "2024-01-01"});
+  EXPECT_NE(r.out.find("change:  doubling " + dir), std::string::npos) << r.out;
+}
+
+TEST(DensityCommand, MeasureScoresTheFileHereAndLabelsItsNumbers) {
+  DENSING_REQUIRE_SHARED();
+  const std::string model = testing::SharedDir() + "/models/tiny-qwen3.gguf";
+  const auto j = JsonOf({"density", "-m", model, "--measure", "--limit", "1", "--data",
+                         testing::SharedDir() + "/data", "--name", "Qwen2.5-0.5B",
+                         "--resamples", "200", "--json"});
+  ASSERT_EQ(j["models"].size(), 1u);
+  const auto& m = j["measured"];
+  ASSERT_EQ(m["tasks"].size(), 4u);
+  double sum = 0;
+  for (const auto& t : m["tasks"]) {
+    EXPECT_GT(t["n"].get<int>(), 0);
+    sum += t["score"].get<double>();
+    if (t["task"] == "mmlu") {
+      EXPECT_EQ(t["shots"], 5);
+      EXPECT_EQ(t["metric"], "acc");
+      EXPECT_DOUBLE_EQ(j["models"][0]["score"].get<double>(), t["score"].get<double>());
+    }
+  }
+  EXPECT_NE(m["source"].get<std::string>().find("measured here"), std::string::npos);
+  // The catalog's number for the named model is given beside the measured one, with its source.
+  EXPECT_DOUBLE_EQ(m["published"]["score"].get<double>(), 47.5);
+  EXPECT_TRUE(m["published"]["scores"]["mmlu"].contains("source"));
+  const double lo = m["score_ci95"][0], hi = m["score_ci95"][1];
+  EXPECT_LE(lo, j["models"][0]["score"].get<double>());
+  EXPECT_GE(hi, j["models"][0]["score"].get<double>());
+  // avg is the mean of the measured tasks.
+  const auto a = JsonOf({"density", "-m", model, "--measure", "--limit", "1", "--data",
+                         testing::SharedDir() + "/data", "--task", "avg", "--resamples", "50",
+                         "--json"});
+  EXPECT_NEAR(a["models"][0]["score"].get<double>(), sum / 4, 1e-9);
+  const Result text = Densing({"density", "-m", model, "--measure", "--limit", "1",
+                               "--measure-tasks", "arc-easy", "--task", "arc_e", "--data",
+                               testing::SharedDir() + "/data"});
+  ASSERT_EQ(text.code, 0) << text.err;
+  EXPECT_NE(text.out.find("score measured here"), std::string::npos);
+  EXPECT_NE(text.out.find("measured here (densing eval's scoring, --limit 1)"), std::string::npos);
+  ExpectOneLineError(Densing({"density", "--measure"}), "--model");
+  ExpectOneLineError(Densing({"density", "-m", model, "--measure", "--score", "mmlu=30"}),
+                     "leave out");
 }
 
 }  // namespace

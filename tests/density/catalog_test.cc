@@ -32,8 +32,9 @@ const char kHeader[] =
 
 TEST(Catalog, BuiltinLoadsWithTheResearchModels) {
   const Catalog& c = BuiltinCatalog();
-  EXPECT_EQ(c.entries.size(), 55u);
-  EXPECT_EQ(c.score_columns, std::vector<std::string>{"mmlu"});
+  EXPECT_EQ(c.entries.size(), 60u);
+  EXPECT_EQ(c.score_columns, (std::vector<std::string>{"mmlu", "hellaswag", "arc_c", "bbh", "math",
+                                                       "gsm8k", "mbpp", "humaneval"}));
   const CatalogEntry* mistral = c.Find("mistral-7b");
   ASSERT_NE(mistral, nullptr);
   EXPECT_EQ(mistral->release->ToString(), "2023-09-27");
@@ -144,7 +145,10 @@ TEST(Catalog, PlantedErrorsAreCaughtWithTheirLine) {
 TEST(Catalog, ChanceIsKnownForFourWayBenchmarks) {
   EXPECT_EQ(ChanceScore("MMLU"), 25.0);
   EXPECT_EQ(ChanceScore("hellaswag"), 25.0);
-  EXPECT_FALSE(ChanceScore("gsm8k").has_value());
+  EXPECT_EQ(ChanceScore("arc_c"), 25.0);
+  EXPECT_EQ(ChanceScore("gsm8k"), 0.0);  // exact-match generation
+  EXPECT_EQ(ChanceScore("avg"), 0.0);
+  EXPECT_FALSE(ChanceScore("winogrande").has_value());
   EXPECT_EQ(SourceColumnFor("params_total_B"), "params_total_source");
   EXPECT_EQ(SourceColumnFor("mmlu"), "mmlu_source");
 }

@@ -36,8 +36,8 @@ TEST(ReferenceChoice, MinimalCatalogFallsBackToTheBuiltinFamily) {
 
 TEST(ReferenceChoice, ChanceIsKnownOrMustBeGiven) {
   EXPECT_EQ(ChanceFor("mmlu", std::nullopt), 25.0);
-  EXPECT_EQ(ChanceFor("gsm8k", 0.0), 0.0);
-  EXPECT_THROW(ChanceFor("gsm8k", std::nullopt), Error);
+  EXPECT_EQ(ChanceFor("winogrande", 50.0), 50.0);
+  EXPECT_THROW(ChanceFor("winogrande", std::nullopt), Error);
   EXPECT_THROW(ChanceFor("mmlu", 100.0), Error);
 }
 
