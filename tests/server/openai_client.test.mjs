@@ -216,3 +216,78 @@ test('keys from --api-key-file', async () => {
     await keyed.stop();
   }
 });
+
+test('temperature changes the distribution of sampled tokens', async () => {
+  const firstTokens = async (temperature) => {
+    const seen = [];
+    for (let seed = 1; seed <= 40; ++seed) {
+      const r = await client.completions.create({
+        model: modelId, prompt: 'Once upon a time, there was a', max_tokens: 1, temperature, seed,
+      });
+      seen.push(r.choices[0].text);
+    }
+    return seen;
+  };
+  const greedy = (await client.completions.create({
+    model: modelId, prompt: 'Once upon a time, there was a', max_tokens: 1, temperature: 0,
+  })).choices[0].text;
+  const cold = await firstTokens(0.1);
+  const hot = await firstTokens(2);
+  const share = (xs) => xs.filter((t) => t === greedy).length / xs.length;
+  assert.ok(share(cold) > 0.9, `at 0.1 the greedy token should dominate: ${share(cold)}`);
+  assert.ok(share(hot) < share(cold) - 0.3, `at 2 it should not: ${share(hot)} vs ${share(cold)}`);
+  assert.ok(new Set(hot).size > new Set(cold).size + 3, `${new Set(hot).size} vs ${new Set(cold).size}`);
+});
+
+// Greedy with penalties picks, at each step, the token whose raw log-probability (the logprobs
+// the server reports are the model's own) minus count · frequency_penalty minus presence_penalty
+// (if seen) over everything before it (OpenAI's penalties count the whole context) is largest.
+test('presence and frequency penalties change logits exactly as their formula says', async () => {
+  const presence = 0.5, frequency = 1.5;
+  const r = await client.completions.create({
+    model: modelId, prompt: 'Once upon a time, there was a little girl. The girl', max_tokens: 30,
+    temperature: 0, presence_penalty: presence, frequency_penalty: frequency, echo: true, logprobs: 20,
+  });
+  const lp = r.choices[0].logprobs;
+  const n_prompt = r.usage.prompt_tokens;
+  let checked = 0, repeats_avoided = 0;
+  for (let i = n_prompt; i < lp.tokens.length; ++i) {
+    const counts = new Map();
+    for (const t of lp.tokens.slice(0, i)) counts.set(t, (counts.get(t) ?? 0) + 1);
+    const scored = Object.entries(lp.top_logprobs[i]).map(([t, l]) => {
+      const c = counts.get(t) ?? 0;
+      return [t, l - c * frequency - (c > 0 ? presence : 0), l];
+    }).sort((a, b) => b[1] - a[1]);
+    const rawBest = Object.entries(lp.top_logprobs[i]).sort((a, b) => b[1] - a[1])[0][0];
+    // The winner must be in the top 20 and clear of a near tie to be decided here.
+    if (scored.length < 2 || scored[0][1] - scored[1][1] < 1e-3 || scored[0][1] < scored[scored.length - 1][2]) continue;
+    assert.equal(lp.tokens[i], scored[0][0], `step ${i - n_prompt}`);
+    ++checked;
+    if (rawBest !== scored[0][0]) ++repeats_avoided;
+  }
+  assert.ok(checked >= 20, `only ${checked} steps could be decided`);
+  assert.ok(repeats_avoided >= 3, `the penalties changed only ${repeats_avoided} choices`);
+});
+
+test('a seeded request at temperature 1 batched with others equals the same request alone', async () => {
+  const mine = { model: modelId, prompt: 'The little bird', max_tokens: 30, temperature: 1, seed: 99 };
+  const alone = (await client.completions.create(mine)).choices[0].text;
+  const others = [1, 2, 3].map((s) =>
+    client.completions.create({ model: modelId, prompt: `Tom and ${'Sue '.repeat(s)}`, max_tokens: 40, temperature: 1, seed: s }));
+  const [together] = await Promise.all([client.completions.create(mine), ...others]);
+  assert.equal(together.choices[0].text, alone);
+});
+
+test('one model by id, and the routes without the /v1 prefix', async () => {
+  const m = await client.models.retrieve('stories260K');
+  assert.equal(m.id, 'stories260K');
+  assert.equal(m.object, 'model');
+  await assert.rejects(client.models.retrieve('no-such-model'), OpenAI.NotFoundError);
+  const bare = new OpenAI({ apiKey: KEY, baseURL: server.url, maxRetries: 0 });
+  const models = [];
+  for await (const x of bare.models.list()) models.push(x.id);
+  assert.deepEqual(models, ['stories260K']);
+  const params = { model: modelId, prompt: 'Once upon a time', max_tokens: 8, temperature: 0 };
+  const [a, b] = await Promise.all([bare.completions.create(params), client.completions.create(params)]);
+  assert.equal(a.choices[0].text, b.choices[0].text);
+});
