@@ -14,6 +14,7 @@
 #include <random>
 #include <vector>
 
+#include "kernels/cpu_path.h"
 #include "kernels/dot_tile.h"
 #include "kernels/matmul.h"
 
@@ -84,7 +85,7 @@ void Run(benchmark::State& state, int64_t n_tok, bool stream, int64_t kernel_arg
     benchmark::DoNotOptimize(y.data());
     copy = (copy + 1) % w.n_copies;
   }
-  state.SetLabel(std::string(Traits(type).name) + " " + KernelTargetName() + " " +
+  state.SetLabel(std::string(Traits(type).name) + " " + DescribeCpuPath() + " " +
                  kKernelNames[kernel_arg]);
   state.counters["weight_GB/s"] = benchmark::Counter(static_cast<double>(w.matrix_bytes) * 1e-9,
                                                      benchmark::Counter::kIsIterationInvariantRate);

@@ -1,10 +1,25 @@
 // Choosing the CPU path: Highway's targets above it are disabled before the first dispatch; AMX,
 // which Highway does not know, is asked for separately.
-#include "kernels/cpu_path.h"
-
 // The widest set of targets any kernel file compiles (they define the same before Highway).
 #define HWY_WANT_AVX3_DL
-#include <hwy/targets.h>
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "kernels/cpu_path.cc"
+#include "hwy/foreach_target.h"  // IWYU pragma: keep
+#include "hwy/highway.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace densing {
+namespace HWY_NAMESPACE {
+
+// The target the dispatch runs: compiled once per target, called through the dispatch table.
+int64_t DispatchedTargetImpl() { return HWY_TARGET; }
+
+}  // namespace HWY_NAMESPACE
+}  // namespace densing
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+#include "kernels/cpu_path.h"
 
 #include <cstdlib>
 #include <string_view>
@@ -118,11 +133,14 @@ CpuPath ActiveCpuPath() {
   return active;
 }
 
+HWY_EXPORT(DispatchedTargetImpl);
+
+int64_t DispatchedTarget() { return DENSING_DISPATCH(DispatchedTargetImpl)(); }
+
 std::string DescribeCpuPath() {
   const CpuPath p = ActiveCpuPath();
-  const int64_t targets = hwy::SupportedTargets() & HWY_TARGETS;
-  const int64_t chosen = targets & -targets;  // Highway prefers the lowest bit
-  return std::string(CpuPathName(p)) + " (Highway " + hwy::TargetName(chosen) + ")";
+  return std::string(CpuPathName(p)) + " (Highway " + hwy::TargetName(DispatchedTarget()) + ")";
 }
 
 }  // namespace densing
+#endif  // HWY_ONCE

@@ -20,6 +20,8 @@ CpuPath BestCpuPath();
 // The path in use: DENSING_CPU's, read once, or the best. Restricts Highway's dispatch to it on
 // the first call. Throws Error naming the variable for an unknown path or one this CPU lacks.
 CpuPath ActiveCpuPath();
+// The Highway target that dispatch runs now (HWY_AVX2, ...): the path's best.
+int64_t DispatchedTarget();
 // "avx512vnni (Highway AVX3_DL)": the path and the Highway target its kernels run.
 std::string DescribeCpuPath();
 

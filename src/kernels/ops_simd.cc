@@ -186,12 +186,20 @@ void AttendChunk(const GroupAttention& g, int64_t h0, int n_heads) {
   }
 }
 
-// x rounded to F16 and back, lane by lane.
+// x rounded to F16 (to nearest even, as the reference's F16C does) and back, lane by lane.
 template <class V>
 HWY_INLINE V RoundHalf(V x) {
   const DF d;
+#if HWY_TARGET == HWY_SCALAR || HWY_TARGET == HWY_EMU128
+  // Highway 1.0.3's portable demotion to F16 flushes subnormal results to zero.
+  HWY_ALIGN float t[hn::MaxLanes(d)];
+  hn::Store(x, d, t);
+  for (size_t i = 0; i < hn::Lanes(d); ++i) t[i] = F16ToF32(F32ToF16(t[i]));
+  return hn::Load(d, t);
+#else
   const hn::Rebind<hwy::float16_t, DF> dh;
   return hn::PromoteTo(d, hn::DemoteTo(dh, x));
+#endif
 }
 
 // Element i of a row of F32 or F16, as float; n lanes from i as a vector.

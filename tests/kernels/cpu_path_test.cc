@@ -26,7 +26,7 @@ TEST(CpuPath, TheActivePathIsTheOneAskedForAndDispatchFollowsIt) {
   EXPECT_EQ(described.rfind(CpuPathName(active), 0), 0u) << described;
   const std::string target = described.substr(described.find("Highway ") + 8);
   switch (active) {
-    case CpuPath::kScalar: EXPECT_TRUE(target == "EMU128)" || target == "SCALAR)") << target; break;
+    case CpuPath::kScalar: EXPECT_TRUE(target == "EMU128)" || target == "SCALAR)") << target; break;  // as compiled
     case CpuPath::kAvx2: EXPECT_EQ(target, "AVX2)"); break;
     case CpuPath::kAvx512: EXPECT_EQ(target, "AVX3)"); break;
     case CpuPath::kAvx512Vnni:
