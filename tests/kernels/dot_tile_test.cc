@@ -10,6 +10,7 @@
 #include <random>
 #include <vector>
 
+#include "kernels/cpu_path.h"
 #include "kernels/dot_tile.h"
 #include "tensor/dtype.h"
 
@@ -182,9 +183,9 @@ TEST(DotTile, SubTilesWriteOnlyTheirOutputs) {
 }
 
 TEST(DotTile, X86HasSimdForTheMainTypes) {
-  const std::string target = KernelTargetName();
-  if (target != "AVX2" && target != "AVX3" && target != "AVX3_DL") {
-    GTEST_SKIP() << "no SIMD quantized kernels for target " << target;
+  const CpuPath path = ActiveCpuPath();
+  if (path < CpuPath::kAvx2 || path > CpuPath::kAmx) {
+    GTEST_SKIP() << "no x86 SIMD quantized kernels on the " << CpuPathName(path) << " path";
   }
   for (DType type : kTypes) EXPECT_NE(FindSimdMatTile(type), nullptr) << Traits(type).name;
 }
