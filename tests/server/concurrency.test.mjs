@@ -62,7 +62,8 @@ test('a full queue answers 503 with Retry-After', async () => {
     assert.equal(e.error.code, 'server_busy');
     await reader.cancel();  // a client that leaves frees its slot, long before its request would end
     let status = 0;
-    for (let tries = 0; tries < 50 && status !== 200; ++tries) {
+    // Up to 20 s: far less than the 60,000 tokens of a 64k context would take, and room for a loaded machine.
+    for (let tries = 0; tries < 200 && status !== 200; ++tries) {
       await new Promise((r) => setTimeout(r, 100));
       const again = await fetch(url, { method: 'POST', body: JSON.stringify({ prompt: 'Once', max_tokens: 4 }) });
       status = again.status;
