@@ -123,11 +123,15 @@ HWY_INLINE void DecodeRows(const MatTile& m, int64_t r0, int64_t r1, int64_t t) 
   for (int64_t r = r0 + kStreams * spacing; r < r1; ++r) RowTokens<W, 1>(m, r, t);
 }
 
-// Tokens in groups of four, so each decoded weight group serves four activation rows; a single
-// token (decode) streams several ranges of the rows at once.
+// Tokens in groups of eight, so each decoded weight group serves eight activation rows (the
+// decode of Q5_0's high bits costs as much as the dot products of four); a single token (decode)
+// streams several ranges of the rows at once.
 template <class W>
 void Tile(const MatTile& m, int64_t r0, int64_t r1, int64_t t0, int64_t t1) {
   int64_t t = t0;
+  for (; t + 8 <= t1; t += 8) {
+    for (int64_t r = r0; r < r1; ++r) RowTokens<W, 8>(m, r, t);
+  }
   for (; t + 4 <= t1; t += 4) {
     for (int64_t r = r0; r < r1; ++r) RowTokens<W, 4>(m, r, t);
   }
