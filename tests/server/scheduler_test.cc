@@ -328,3 +328,26 @@ TEST(Scheduler, ConvolutionStateSurvivesBatchingAndPrefixReuse) {
 
 }  // namespace
 }  // namespace densing::server
+
+namespace densing::server {
+namespace {
+
+// A step that fails (here: a token id the vocabulary lacks, which request parsing would have
+// refused) ends the requests in flight with an error outcome, and the scheduler goes on serving.
+TEST(Scheduler, AFailedStepEndsItsRequestsWithAnErrorAndServingGoesOn) {
+  DENSING_REQUIRE_SHARED();
+  Scheduler s(*Stories().model, *Stories().tokenizer, Options(2, 16));
+  s.Start();
+  Job bad = GreedyJob("Once upon a time", 8);
+  bad.prompt.push_back(1 << 20);
+  const Result r = Collect(*s.Submit(bad));
+  EXPECT_EQ(r.outcome.finish, FinishReason::kError);
+  EXPECT_NE(r.outcome.error.find("outside the vocabulary"), std::string::npos) << r.outcome.error;
+  const Job good = GreedyJob("Once upon a time", 8);
+  const Result ok = Collect(*s.Submit(good));
+  EXPECT_EQ(ok.outcome.finish, FinishReason::kLength);
+  EXPECT_EQ(ok.text, Reference(good));
+}
+
+}  // namespace
+}  // namespace densing::server
