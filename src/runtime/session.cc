@@ -62,7 +62,10 @@ void Session::Truncate(int64_t n) {
     kv_.Rewind(n);
     return;
   }
-  // A convolution's state from that far back is gone: evaluate the prefix again.
+  EvaluateAgain();
+}
+
+void Session::EvaluateAgain() {
   const std::vector<int32_t> prefix = std::move(tokens_);
   tokens_.clear();
   kv_.Rewind(0);
@@ -82,10 +85,7 @@ void Session::CopyFrom(const Session& other, int64_t n) {
     kv_.CopyPrefix(other.kv_, n);
     return;
   }
-  const std::vector<int32_t> prefix = std::move(tokens_);  // see Truncate
-  tokens_.clear();
-  kv_.Rewind(0);
-  Run(prefix, false);
+  EvaluateAgain();
 }
 
 }  // namespace densing

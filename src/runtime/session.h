@@ -48,6 +48,9 @@ class Session {
 
  private:
   std::span<const float> Run(std::span<const int32_t> tokens, bool all);
+  // Evaluates the tokens held from position 0 again: a convolution's state from further back than
+  // the cache keeps is gone (KvCache::Restorable).
+  void EvaluateAgain();
 
   const Model& model_;
   ThreadPool& pool_;
