@@ -28,70 +28,14 @@ std::string Lower(std::string_view s) {
 CsvTable CsvTable::Parse(std::string_view text, std::string_view name) {
   CsvTable table;
   table.name_ = std::string(name);
-  std::vector<CsvRecord> rows;
-  CsvRecord row;
-  std::string field;
-  int line = 1;
-  row.line = 1;
-  bool in_quotes = false;
-  bool field_was_quoted = false;
-  bool row_has_content = false;
-  auto end_field = [&] {
-    row.fields.push_back(field);
-    field.clear();
-    field_was_quoted = false;
-  };
-  auto end_row = [&] {
-    end_field();
-    if (row_has_content) rows.push_back(std::move(row));
-    row = CsvRecord{};
-    row_has_content = false;
-  };
-  size_t i = 0;
-  if (text.substr(0, 3) == "\xEF\xBB\xBF") i = 3;  // a UTF-8 byte-order mark
-  for (; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_quotes) {
-      if (c == '"') {
-        if (i + 1 < text.size() && text[i + 1] == '"') {
-          field.push_back('"');
-          ++i;
-        } else {
-          in_quotes = false;
-        }
-      } else {
-        if (c == '\n') ++line;
-        field.push_back(c);
-      }
-      continue;
-    }
-    if (c == '"') {
-      if (!Trim(field).empty() || field_was_quoted) {
-        Fail("{}:{}: a quote inside an unquoted field (quote the whole field and double the quote)",
-             name, line);
-      }
-      field.clear();
-      in_quotes = true;
-      field_was_quoted = true;
-      row_has_content = true;
-    } else if (c == ',') {
-      end_field();
-      row_has_content = true;
-    } else if (c == '\n' || c == '\r') {
-      if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
-      end_row();
-      ++line;
-      row.line = line;
-    } else {
-      if (field_was_quoted && !std::isspace(static_cast<unsigned char>(c))) {
-        Fail("{}:{}: text after a closing quote", name, line);
-      }
-      if (!std::isspace(static_cast<unsigned char>(c))) row_has_content = true;
-      if (!field_was_quoted) field.push_back(c);
+  std::vector<CsvRecord> rows = ParseCsv(text);
+  for (const CsvRecord& r : rows) {
+    if (!r.error.empty()) Fail("{}:{}: {}", name, r.line, r.error);
+    if (!r.irregular.empty()) {
+      Fail("{}:{}: {} (quote the whole field and double the quotes inside it)", name, r.line,
+           r.irregular);
     }
   }
-  if (in_quotes) Fail("{}:{}: a quoted field is not closed before the end of the file", name, line);
-  end_row();
   if (rows.empty()) Fail("{}: empty file (expected a header line)", name);
   for (auto& h : rows.front().fields) table.header_.push_back(Trim(h));
   for (size_t c = 0; c < table.header_.size(); ++c) {

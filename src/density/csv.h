@@ -6,12 +6,11 @@
 #include <string_view>
 #include <vector>
 
+#include "base/csv.h"
+
 namespace densing::density {
 
-struct CsvRecord {
-  int line = 0;  // 1-based line where the record starts
-  std::vector<std::string> fields;
-};
+using densing::CsvRecord;
 
 class CsvTable {
  public:

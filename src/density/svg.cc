@@ -3,34 +3,16 @@
 
 #include <fmt/format.h>
 
+#include "base/escape.h"
+
 namespace densing::density {
 
 std::string XmlEscape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
+  std::string kept;
   for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n') break;
-        out.push_back(c);
-    }
+    if (static_cast<unsigned char>(c) >= 0x20 || c == '\t' || c == '\n') kept.push_back(c);
   }
-  return out;
+  return EscapeMarkup(kept);
 }
 
 Svg::Svg(double width, double height) : width_(width), height_(height) {}

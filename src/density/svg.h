@@ -8,7 +8,7 @@
 
 namespace densing::density {
 
-// &, <, >, " and ' as entities; control characters other than tab and newline dropped.
+// EscapeMarkup after dropping the control characters XML forbids (all but tab and newline).
 std::string XmlEscape(std::string_view text);
 
 class Svg {

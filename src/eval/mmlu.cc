@@ -5,7 +5,7 @@
 #include <optional>
 
 #include "base/error.h"
-#include "eval/csv_reader.h"
+#include "base/csv.h"
 #include "eval/input_file.h"
 #include "eval/task_data.h"
 

@@ -57,7 +57,7 @@ TEST(Prices, BadRowsNameTheirLine) {
 }
 
 TEST(Svg, EscapesText) {
-  EXPECT_EQ(XmlEscape("a<b & \"c\" 'd'>"), "a&lt;b &amp; &quot;c&quot; &apos;d&apos;&gt;");
+  EXPECT_EQ(XmlEscape("a<b & \"c\"\x01 'd'>"), "a&lt;b &amp; &#34;c&#34; &#39;d&#39;&gt;");
   Svg svg(10, 10);
   svg.Text(1, 1, "R&D <fast>");
   svg.Comment("a -- b");

@@ -7,7 +7,6 @@
 #include <fstream>
 
 #include "base/error.h"
-#include "eval/csv_reader.h"
 #include "eval/input_file.h"
 #include "eval/task_data.h"
 #include "testing/shared_dir.h"
@@ -45,21 +44,6 @@ std::string Bzip2(const std::string& text) {
             BZ_OK);
   out.resize(n);
   return out;
-}
-
-TEST(Csv, QuotesCommasNewlinesAndLineNumbers) {
-  const auto r = ParseCsv("a,b\n\"x, y\",\"say \"\"hi\"\"\"\n\n\"two\nlines\",z\r\nlast");
-  ASSERT_EQ(r.size(), 4u);
-  EXPECT_EQ(r[0].fields, (std::vector<std::string>{"a", "b"}));
-  EXPECT_EQ(r[1].fields, (std::vector<std::string>{"x, y", "say \"hi\""}));
-  EXPECT_EQ(r[2].line, 4);
-  EXPECT_EQ(r[2].fields[0], "two\nlines");
-  EXPECT_EQ(r[3].line, 6);
-  EXPECT_EQ(r[3].fields, (std::vector<std::string>{"last"}));
-  const auto open = ParseCsv("ok,1\n\"never closed,2\n");
-  ASSERT_EQ(open.size(), 2u);
-  EXPECT_TRUE(open[0].error.empty());
-  EXPECT_FALSE(open[1].error.empty());
 }
 
 TEST(TaskData, SharedDataLoadsWhole) {

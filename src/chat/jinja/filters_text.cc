@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "base/error.h"
+#include "base/escape.h"
 #include "chat/jinja/access.h"
 #include "chat/jinja/filters.h"
 #include "chat/jinja/interpreter.h"
@@ -112,29 +113,7 @@ Value FilterDefault(Interpreter&, const Value& input, ArgReader& args) {
 }
 
 Value FilterEscape(Interpreter& interpreter, const Value& input, ArgReader&) {
-  std::string out;
-  for (char c : Text(input, interpreter)) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&#34;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return Value(std::move(out));
+  return Value(EscapeMarkup(Text(input, interpreter)));
 }
 
 Value FilterFloat(Interpreter&, const Value& input, ArgReader& args) {
