@@ -29,14 +29,15 @@ Sampler::Sampler(const SamplerParams& params) : params_(params), rng_(params.see
   ValidateSamplerParams(params_);
 }
 
-int32_t Sampler::Sample(std::span<const float> logits, std::span<const int32_t> history) {
+const std::vector<Sampler::Candidate>& Sampler::Distribution(std::span<const float> logits,
+                                                             std::span<const int32_t> history) {
   cand_.resize(logits.size());
   for (size_t i = 0; i < logits.size(); ++i) cand_[i] = {static_cast<int32_t>(i), logits[i], 0.0f};
   ApplyPenalties(history);
   if (params_.temperature <= 0) {
     TopK(1);
     Normalize();
-    return cand_[0].id;
+    return cand_;
   }
   TopK(params_.top_k);
   if (params_.top_p < 1.0f || params_.min_p > 0.0f) {  // they cut by probability
@@ -46,8 +47,18 @@ int32_t Sampler::Sample(std::span<const float> logits, std::span<const int32_t> 
   }
   for (Candidate& c : cand_) c.logit /= params_.temperature;
   Normalize();
+  return cand_;
+}
+
+double Sampler::Uniform() {
   std::uniform_real_distribution<double> uniform(0.0, 1.0);
-  const double r = uniform(rng_);
+  return uniform(rng_);
+}
+
+int32_t Sampler::Sample(std::span<const float> logits, std::span<const int32_t> history) {
+  Distribution(logits, history);
+  if (params_.temperature <= 0) return cand_[0].id;
+  const double r = Uniform();
   double sum = 0;
   for (const Candidate& c : cand_) {
     sum += c.p;

@@ -39,6 +39,15 @@ class Sampler {
   };
   const std::vector<Candidate>& candidates() const { return cand_; }
 
+  // The distribution Sample draws from, after the whole chain (penalties, top-k, top-p, min-p,
+  // temperature): the surviving candidates (the best first), their p summing to 1. At temperature 0
+  // it is the single greedy token with p = 1. Speculative sampling needs it, not a draw.
+  const std::vector<Candidate>& Distribution(std::span<const float> logits,
+                                             std::span<const int32_t> history);
+  // A uniform draw in [0, 1) from the sampler's seeded generator.
+  double Uniform();
+  const SamplerParams& params() const { return params_; }
+
  private:
   void ApplyPenalties(std::span<const int32_t> history);
   void TopK(int32_t k);
