@@ -28,7 +28,7 @@ Job MakeJob(const RouteContext& ctx, const GenerationRequest& r) {
     FailCode(prompt_param, "context_length_exceeded",
              "the prompt has {} tokens but the context holds {}", n_prompt, n_ctx);
   }
-  if (r.max_tokens > 0 && n_prompt + r.max_tokens > n_ctx) {
+  if (!ctx.scheduler.context_shift() && r.max_tokens > 0 && n_prompt + r.max_tokens > n_ctx) {
     FailCode("max_tokens", "context_length_exceeded",
              "the prompt has {} tokens and max_tokens asks for {} more, but the context holds {}",
              n_prompt, r.max_tokens, n_ctx);
@@ -44,6 +44,10 @@ Job MakeJob(const RouteContext& ctx, const GenerationRequest& r) {
   job.top_logprobs = r.top_logprobs;
   job.prompt_logprobs = r.echo && r.top_logprobs >= 0;
   job.ignore_eos = r.ignore_eos;
+  job.context_shift = ctx.scheduler.context_shift();
+  // As the CLI's --keep: the beginning-of-sequence token is kept besides the n_keep asked for.
+  const bool bos = !job.prompt.empty() && job.prompt[0] == ctx.model.tokenizer->bos();
+  job.n_keep = r.n_keep < 0 ? n_prompt : std::min(n_prompt, r.n_keep + (bos ? 1 : 0));
   return job;
 }
 
@@ -51,7 +55,7 @@ void HandleGeneration(const RouteContext& ctx, Endpoint endpoint, const httplib:
                       httplib::Response& res) {
   const nlohmann::json body = ParseJsonObject(req.body);
   const GenerationRequest r =
-      endpoint == Endpoint::kChat ? ParseChatRequest(body) : ParseCompletionRequest(body);
+      endpoint == Endpoint::kChat ? ParseChatRequest(body, req.body) : ParseCompletionRequest(body);
   Job job = MakeJob(ctx, r);
 
   ResponderSetup setup;
@@ -64,6 +68,15 @@ void HandleGeneration(const RouteContext& ctx, Endpoint endpoint, const httplib:
     setup.echo = r.prompt_is_tokens ? ctx.model.tokenizer->Decode(r.prompt_tokens) : r.prompt_text;
   }
   if (job.prompt_logprobs) setup.n_prompt_logprobs = job.prompt.size();
+  if (endpoint == Endpoint::kChat && !r.tools.tools.empty() &&
+      r.tools.choice != ToolChoice::kNone) {
+    setup.tools.enabled = true;
+    setup.tools.family = ctx.model.tool_family;
+    setup.tools.parallel = r.tools.parallel;
+    for (const auto& t : r.tools.tools) {
+      setup.tools.names.push_back(t["function"]["name"].get<std::string>());
+    }
+  }
 
   std::shared_ptr<Task> task = ctx.scheduler.Submit(std::move(job));
   if (!task) {

@@ -22,7 +22,7 @@ void RefuseUnsupported(const JsonFields& f) {
   if (auto b = f.Integer("best_of", 1, 1 << 20); b && *b != 1) {
     FailParam("best_of", "'best_of' must be 1");
   }
-  for (const char* name : {"tools", "functions", "logit_bias"}) {
+  for (const char* name : {"functions", "logit_bias"}) {
     const json* v = f.Get(name);
     if (v && !v->empty()) FailParam(name, "'{}' is not supported", name);
   }
@@ -91,6 +91,7 @@ GenerationRequest ParseCommon(const json& body, Endpoint endpoint) {
 
   r.stop = ParseStop(f);
   r.ignore_eos = f.Bool("ignore_eos").value_or(false);
+  r.n_keep = f.Integer("n_keep", -1, kMaxTokensLimit).value_or(0);
   r.stream = f.Bool("stream").value_or(false);
   if (const json* so = f.Get("stream_options")) {
     if (!so->is_object()) FailParam("stream_options", "'stream_options' must be an object");
@@ -122,9 +123,13 @@ std::string MessageContent(const json& content, const std::string& param) {
 
 }  // namespace
 
-GenerationRequest ParseChatRequest(const json& body) {
+GenerationRequest ParseChatRequest(const json& body, std::string_view raw_body) {
   GenerationRequest r = ParseCommon(body, Endpoint::kChat);
   JsonFields f(body);
+  nlohmann::ordered_json ordered;
+  if (!raw_body.empty()) ordered = nlohmann::ordered_json::parse(raw_body, nullptr, false);
+  const bool keep_order = ordered.is_object();
+  r.tools = ParseToolFields(body, keep_order ? &ordered : nullptr);
   const json* messages = f.Get("messages");
   if (!messages) FailParam("messages", "'messages' is required");
   if (!messages->is_array() || messages->empty()) {
@@ -147,7 +152,10 @@ GenerationRequest ParseChatRequest(const json& body) {
       FailParam(where + ".content", "'{}.content' is required", where);
     }
     const std::string text = content.is_null() ? "" : MessageContent(content, where + ".content");
-    r.messages.push_back({{"role", role}, {"content", text}});
+    nlohmann::ordered_json message = {{"role", role}, {"content", text}};
+    const nlohmann::ordered_json* om = keep_order ? &ordered["messages"][i] : nullptr;
+    message.update(ToolMessageFields(m, om, where));
+    r.messages.push_back(std::move(message));
   }
   std::optional<int64_t> max_tokens = f.Integer("max_completion_tokens", 1, kMaxTokensLimit);
   if (!max_tokens) max_tokens = f.Integer("max_tokens", 1, kMaxTokensLimit);

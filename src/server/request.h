@@ -5,9 +5,11 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sampling/sampler.h"
+#include "server/tool_request.h"
 
 namespace densing::server {
 
@@ -37,9 +39,13 @@ struct GenerationRequest {
   bool echo = false;           // completions: the prompt comes back in front of the text
   int top_logprobs = -1;       // -1: no logprobs; else alternatives listed per token
   bool ignore_eos = false;     // llama.cpp's extension: generate max_tokens whatever comes
+  int64_t n_keep = 0;          // llama.cpp's: prompt tokens a context shift keeps (-1: all)
+  ToolRequest tools;           // chat: tools, tool_choice, parallel_tool_calls
 };
 
-GenerationRequest ParseChatRequest(const nlohmann::json& body);
+// `raw_body`, when given, is the body's text: tools and tool-call arguments then keep the key
+// order the client wrote (nlohmann::json sorts keys), which is the order the model is shown.
+GenerationRequest ParseChatRequest(const nlohmann::json& body, std::string_view raw_body = {});
 GenerationRequest ParseCompletionRequest(const nlohmann::json& body);
 
 }  // namespace densing::server

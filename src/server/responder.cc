@@ -24,7 +24,23 @@ Responder::Responder(const Tokenizer& tokenizer, std::shared_ptr<Task> task, Res
     : tokenizer_(tokenizer),
       task_(std::move(task)),
       setup_(std::move(setup)),
-      last_write_(std::chrono::steady_clock::now()) {}
+      last_write_(std::chrono::steady_clock::now()) {
+  if (setup_.tools.enabled) {
+    tool_stream_.emplace(setup_.tools.family, setup_.tools.names, setup_.tools.parallel);
+  }
+}
+
+std::string Responder::ToolEvents(ToolCallStream::Update update, json logprobs) {
+  std::string out;
+  if (!update.content.empty() || !logprobs.is_null()) {
+    out += Event(Chunk(update.content, std::move(logprobs), nullptr));
+  }
+  const size_t first = tool_stream_->n_calls() - update.calls.size();
+  for (json& delta : ToolCallDeltas(update.calls, first)) {
+    out += Event(ChatChunk(setup_.meta, std::move(delta), nullptr, nullptr, setup_.include_usage));
+  }
+  return out;
+}
 
 json Responder::LogprobsJson(std::span<const TokenLogprob> tokens) {
   if (!setup_.logprobs) return nullptr;
@@ -90,7 +106,13 @@ bool Responder::Pump(const Writer& write, std::chrono::milliseconds wait) {
 }
 
 bool Responder::PumpStream(const Writer& write, Progress& news) {
-  if (!news.text.empty() || !news.logprobs.empty()) {
+  if (tool_stream_) {
+    // Text that may belong to a call is held back; calls go out as tool-call deltas.
+    json logprobs = news.logprobs.empty() ? json(nullptr) : LogprobsJson(news.logprobs);
+    std::string events = ToolEvents(tool_stream_->Push(news.text), std::move(logprobs));
+    if (news.done) events += ToolEvents(tool_stream_->Finish(), nullptr);
+    if (!events.empty() && !write(events)) return false;
+  } else if (!news.text.empty() || !news.logprobs.empty()) {
     json logprobs = news.logprobs.empty() ? json(nullptr) : LogprobsJson(news.logprobs);
     if (!write(Event(Chunk(news.text, std::move(logprobs), nullptr)))) return false;
   }
@@ -99,7 +121,10 @@ bool Responder::PumpStream(const Writer& write, Progress& news) {
   const Outcome& o = task_->outcome();
   std::string tail;
   if (o.finish == FinishReason::kStop || o.finish == FinishReason::kLength) {
-    tail += Event(Chunk("", nullptr, FinishReasonName(o.finish)));
+    const bool calls = tool_stream_ && tool_stream_->n_calls() > 0;
+    const char* finish =
+        calls && o.finish == FinishReason::kStop ? "tool_calls" : FinishReasonName(o.finish);
+    tail += Event(Chunk("", nullptr, finish));
     if (setup_.include_usage) tail += Event(UsageChunk(setup_.meta, setup_.endpoint, o));
   } else {
     tail += Event(OutcomeError(o));
@@ -116,7 +141,16 @@ bool Responder::WriteWhole(const Writer& write) {
   }
   json logprobs = LogprobsJson(all_.logprobs);
   if (setup_.endpoint == Endpoint::kChat) {
-    return write(Dump(ChatCompletion(setup_.meta, all_.text, o, std::move(logprobs))));
+    if (!tool_stream_) {
+      return write(Dump(ChatCompletion(setup_.meta, all_.text, o, std::move(logprobs))));
+    }
+    ToolCallStream::Update head = tool_stream_->Push(all_.text);
+    ToolCallStream::Update tail = tool_stream_->Finish();
+    std::string content = head.content + tail.content;
+    for (ToolCall& c : tail.calls) head.calls.push_back(std::move(c));
+    json completion = ChatCompletion(setup_.meta, content, o, std::move(logprobs));
+    AddToolCalls(completion, head.calls, o.finish == FinishReason::kStop);
+    return write(Dump(completion));
   }
   return write(Dump(TextCompletion(setup_.meta, setup_.echo + all_.text, o, std::move(logprobs))));
 }

@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -14,6 +15,7 @@
 #include "server/request.h"
 #include "server/responses.h"
 #include "server/task.h"
+#include "server/tool_responses.h"
 #include "tokenizer/tokenizer.h"
 
 namespace densing::server {
@@ -29,6 +31,7 @@ struct ResponderSetup {
   bool logprobs = false;         // the response carries a logprobs block
   std::string echo;              // completions: text in front of the generated text
   size_t n_prompt_logprobs = 0;  // leading logprobs that belong to the echoed prompt
+  ToolOutputSetup tools;         // chat: parse tool calls out of the output
 };
 
 class Responder {
@@ -47,6 +50,8 @@ class Responder {
   bool WriteWhole(const Writer& write);
   nlohmann::json LogprobsJson(std::span<const TokenLogprob> tokens);
   nlohmann::json Chunk(const std::string& text, nlohmann::json logprobs, const char* finish);
+  // Content and tool-call chunks for an update of the tool-call parser.
+  std::string ToolEvents(ToolCallStream::Update update, nlohmann::json logprobs);
 
   const Tokenizer& tokenizer_;
   std::shared_ptr<Task> task_;
@@ -57,6 +62,7 @@ class Responder {
   size_t n_logprobs_ = 0;    // logprobs formatted so far
   int64_t text_offset_ = 0;  // completions' text_offset of the next token
   std::chrono::steady_clock::time_point last_write_;
+  std::optional<ToolCallStream> tool_stream_;  // when setup_.tools.enabled
 };
 
 }  // namespace densing::server

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "chat/chat_template.h"
+#include "chat/tool_prompt.h"
 #include "server/api_error.h"
 
 namespace densing::server {
@@ -24,6 +25,7 @@ std::unique_ptr<ServedModel> ServedModel::Load(const std::string& path, const st
     m->chat_template = kChatMlTemplate;
     m->chatml_fallback = true;
   }
+  m->tool_family = DetectToolFamily(m->chat_template);
   for (int32_t id = 0; id < m->tokenizer->n_vocab(); ++id) {
     m->max_piece_bytes = std::max(m->max_piece_bytes, m->tokenizer->TokenToPiece(id).size());
   }
@@ -53,9 +55,14 @@ std::vector<int32_t> Encode(const ServedModel& m, const std::string& text, int64
 std::vector<int32_t> ChatTokens(const ServedModel& m, const GenerationRequest& r, int64_t n_ctx) {
   const Tokenizer& t = *m.tokenizer;
   std::string text;
+  // tool_choice "none" shows the model no tools (the conversation's earlier calls stay).
+  const nlohmann::ordered_json no_tools = nlohmann::ordered_json::array();
+  const ToolChat chat =
+      PrepareToolChat(m.chat_template, m.tool_family, r.messages,
+                      r.tools.choice == ToolChoice::kNone ? no_tools : r.tools.tools);
   try {
-    text = RenderChatTemplate(m.chat_template, r.messages, /*add_generation_prompt=*/true,
-                              SpecialText(t, t.bos()), SpecialText(t, t.eos()));
+    text = RenderChatTemplate(m.chat_template, chat.messages, /*add_generation_prompt=*/true,
+                              SpecialText(t, t.bos()), SpecialText(t, t.eos()), chat.extra_vars);
   } catch (const Error& e) {
     FailParam("messages", "{}", e.what());
   }

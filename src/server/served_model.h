@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "chat/tool_calls.h"
 #include "model/model.h"
 #include "server/request.h"
 #include "tokenizer/tokenizer.h"
@@ -22,6 +23,7 @@ struct ServedModel {
   std::string id;
   std::string chat_template;  // tokenizer.chat_template, or ChatML when the file has none
   bool chatml_fallback = false;
+  ToolFamily tool_family = ToolFamily::kHermes;  // how the template writes tool calls
   size_t max_piece_bytes = 1;  // the longest token's text: bounds the bytes n tokens can hold
   int64_t created = 0;         // unix time of loading, for /v1/models
 };

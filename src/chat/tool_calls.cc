@@ -1,0 +1,601 @@
+// Parsing tool calls out of generated text, per template family. Nothing here throws on model
+// output: what does not parse is content.
+#include "chat/tool_calls.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <random>
+
+namespace densing {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+constexpr std::string_view kHermesOpen = "<tool_call>";
+constexpr std::string_view kHermesClose = "</tool_call>";
+constexpr std::string_view kPhiOpen = "<|tool_call|>";
+constexpr std::string_view kPhiClose = "<|/tool_call|>";
+constexpr std::string_view kMistralOpen = "[TOOL_CALLS]";
+constexpr std::string_view kMistralArgs = "[ARGS]";
+constexpr std::string_view kMistralCallId = "[CALL_ID]";
+constexpr std::string_view kPythonTag = "<|python_tag|>";
+
+bool IsSpace(char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; }
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
+  while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+size_t SkipSpace(std::string_view s, size_t i) {
+  while (i < s.size() && IsSpace(s[i])) ++i;
+  return i;
+}
+
+bool IsIdentChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '-' || c == '.';
+}
+
+// The end (one past) of the JSON object or array that starts at s[i], found by bracket depth
+// outside strings; npos when it does not close within s.
+size_t JsonValueEnd(std::string_view s, size_t i) {
+  if (i >= s.size() || (s[i] != '{' && s[i] != '[')) return std::string_view::npos;
+  int depth = 0;
+  bool in_string = false;
+  for (size_t j = i; j < s.size(); ++j) {
+    const char c = s[j];
+    if (in_string) {
+      if (c == '\\') {
+        ++j;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      if (--depth == 0) return j + 1;
+    }
+  }
+  return std::string_view::npos;
+}
+
+std::optional<Json> ParseJson(std::string_view s) {
+  Json j = Json::parse(s, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return std::nullopt;
+  return j;
+}
+
+bool Offered(const std::vector<std::string>& names, const std::string& name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+// {"name", "arguments" | "parameters"} or {"type": "function", "function": {...}} as a call;
+// nullopt when it is not one.
+std::optional<ToolCall> CallFromJson(const Json& j, ToolFamily family) {
+  if (!j.is_object()) return std::nullopt;
+  const Json* obj = &j;
+  if (j.contains("function") && j["function"].is_object()) obj = &j["function"];
+  auto name = obj->find("name");
+  if (name == obj->end() || !name->is_string() || name->get<std::string>().empty()) {
+    return std::nullopt;
+  }
+  Json args = Json::object();
+  for (const char* key : {"arguments", "parameters"}) {
+    auto it = obj->find(key);
+    if (it == obj->end() || it->is_null()) continue;
+    args = *it;
+    break;
+  }
+  if (args.is_string()) {  // arguments already serialized
+    std::optional<Json> inner = ParseJson(args.get<std::string>());
+    if (!inner) return std::nullopt;
+    args = *inner;
+  }
+  if (!args.is_object()) return std::nullopt;
+  ToolCall call;
+  call.name = name->get<std::string>();
+  call.arguments = args.dump();
+  auto id = j.find("id");
+  call.id = id != j.end() && id->is_string() && !id->get<std::string>().empty()
+                ? id->get<std::string>()
+                : NewToolCallId(family);
+  return call;
+}
+
+// A JSON object or an array of them, each a call; nullopt if any is not.
+std::optional<std::vector<ToolCall>> CallsFromJson(const Json& j, ToolFamily family) {
+  std::vector<ToolCall> calls;
+  if (j.is_array()) {
+    if (j.empty()) return std::nullopt;
+    for (const Json& item : j) {
+      std::optional<ToolCall> c = CallFromJson(item, family);
+      if (!c) return std::nullopt;
+      calls.push_back(std::move(*c));
+    }
+    return calls;
+  }
+  std::optional<ToolCall> c = CallFromJson(j, family);
+  if (!c) return std::nullopt;
+  calls.push_back(std::move(*c));
+  return calls;
+}
+
+// Text wrapped in open/close tags (Hermes, Phi-4): each wrapped part that parses is a call; the
+// rest is content. An unclosed last tag counts when what follows it parses.
+ParsedOutput ParseTagged(std::string_view text, std::string_view open, std::string_view close,
+                         ToolFamily family) {
+  ParsedOutput out;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    const size_t start = text.find(open, pos);
+    if (start == std::string_view::npos) break;
+    out.content.append(text.substr(pos, start - pos));
+    const size_t inner = start + open.size();
+    const size_t end = text.find(close, inner);
+    const size_t stop = end == std::string_view::npos ? text.size() : end + close.size();
+    std::optional<Json> j = ParseJson(Trim(
+        text.substr(inner, (end == std::string_view::npos ? text.size() : end) - inner)));
+    std::optional<std::vector<ToolCall>> calls;
+    if (j) calls = CallsFromJson(*j, family);
+    if (calls) {
+      for (ToolCall& c : *calls) out.calls.push_back(std::move(c));
+    } else {
+      out.content.append(text.substr(start, stop - start));
+    }
+    pos = stop;
+  }
+  if (pos < text.size()) out.content.append(text.substr(pos));
+  if (!out.calls.empty()) out.content = std::string(Trim(out.content));
+  return out;
+}
+
+// A run of JSON calls from s[i] on, separated by whitespace, ';' or ','; the calls must name
+// offered functions. Returns the calls and where the run ended.
+std::vector<ToolCall> JsonCallRun(std::string_view s, size_t& i, ToolFamily family,
+                                  const std::vector<std::string>& names) {
+  std::vector<ToolCall> calls;
+  while (true) {
+    const size_t start = SkipSpace(s, i);
+    const size_t end = JsonValueEnd(s, start);
+    if (end == std::string_view::npos) break;
+    std::optional<Json> j = ParseJson(s.substr(start, end - start));
+    std::optional<std::vector<ToolCall>> got;
+    if (j) got = CallsFromJson(*j, family);
+    if (!got) break;
+    bool known = true;
+    for (const ToolCall& c : *got) known = known && (names.empty() || Offered(names, c.name));
+    if (!known) break;
+    for (ToolCall& c : *got) calls.push_back(std::move(c));
+    i = end;
+    size_t next = SkipSpace(s, i);
+    if (next < s.size() && (s[next] == ';' || s[next] == ',')) i = next + 1;
+  }
+  return calls;
+}
+
+// Llama 3.x: the whole answer is the call (or calls), optionally after <|python_tag|>.
+ParsedOutput ParseLlama3(std::string_view text, const std::vector<std::string>& names) {
+  ParsedOutput out;
+  std::string_view s = Trim(text);
+  const size_t tag = s.find(kPythonTag);
+  std::string_view before;
+  if (tag != std::string_view::npos) {
+    before = Trim(s.substr(0, tag));
+    s = s.substr(tag + kPythonTag.size());
+  }
+  size_t i = 0;
+  std::vector<ToolCall> calls = JsonCallRun(s, i, ToolFamily::kLlama3, names);
+  if (calls.empty() || !Trim(s.substr(i)).empty()) {
+    out.content = std::string(text);
+    return out;
+  }
+  out.content = std::string(before);
+  out.calls = std::move(calls);
+  return out;
+}
+
+// Mistral: content, then [TOOL_CALLS] and a JSON array (v0.3) or name[ARGS]{...} per call
+// (later templates, with an optional [CALL_ID]id).
+ParsedOutput ParseMistral(std::string_view text) {
+  ParsedOutput out;
+  const size_t open = text.find(kMistralOpen);
+  if (open == std::string_view::npos) {
+    out.content = std::string(text);
+    return out;
+  }
+  std::string_view s = text.substr(open);
+  std::vector<ToolCall> calls;
+  size_t i = 0;
+  bool ok = true;
+  while (ok && i < s.size()) {
+    i = SkipSpace(s, i);
+    if (i == s.size()) break;
+    if (s.compare(i, kMistralOpen.size(), kMistralOpen) != 0) {
+      ok = false;
+      break;
+    }
+    i = SkipSpace(s, i + kMistralOpen.size());
+    if (i < s.size() && s[i] == '[') {
+      const size_t end = JsonValueEnd(s, i);
+      std::optional<Json> j;
+      if (end != std::string_view::npos) j = ParseJson(s.substr(i, end - i));
+      std::optional<std::vector<ToolCall>> got;
+      if (j) got = CallsFromJson(*j, ToolFamily::kMistral);
+      if (!got) {
+        ok = false;
+        break;
+      }
+      for (ToolCall& c : *got) calls.push_back(std::move(c));
+      i = end;
+      continue;
+    }
+    // name[ARGS]{...}, possibly repeated without a new [TOOL_CALLS].
+    while (ok && i < s.size() && IsIdentChar(s[i])) {
+      size_t name_end = i;
+      while (name_end < s.size() && IsIdentChar(s[name_end])) ++name_end;
+      ToolCall call;
+      call.name = std::string(s.substr(i, name_end - i));
+      i = name_end;
+      if (s.compare(i, kMistralCallId.size(), kMistralCallId) == 0) {
+        i += kMistralCallId.size();
+        size_t id_end = i;
+        while (id_end < s.size() && IsIdentChar(s[id_end])) ++id_end;
+        call.id = std::string(s.substr(i, id_end - i));
+        i = id_end;
+      }
+      if (s.compare(i, kMistralArgs.size(), kMistralArgs) != 0) {
+        ok = false;
+        break;
+      }
+      i += kMistralArgs.size();
+      const size_t end = JsonValueEnd(s, i);
+      std::optional<Json> args;
+      if (end != std::string_view::npos) args = ParseJson(s.substr(i, end - i));
+      if (!args || !args->is_object()) {
+        ok = false;
+        break;
+      }
+      call.arguments = args->dump();
+      if (call.id.empty()) call.id = NewToolCallId(ToolFamily::kMistral);
+      calls.push_back(std::move(call));
+      i = SkipSpace(s, end);
+    }
+  }
+  if (!ok || calls.empty()) {
+    out.content = std::string(text);
+    return out;
+  }
+  out.content = std::string(Trim(text.substr(0, open)));
+  out.calls = std::move(calls);
+  return out;
+}
+
+// --- Gemma's Python-style calls: [f(a=1, b="x"), g()] -----------------------------------------
+
+struct PyParser {
+  std::string_view s;
+  size_t i = 0;
+
+  void Space() { i = SkipSpace(s, i); }
+  bool Eat(char c) {
+    Space();
+    if (i < s.size() && s[i] == c) {
+      ++i;
+      return true;
+    }
+    return false;
+  }
+  std::string Ident() {
+    Space();
+    const size_t start = i;
+    while (i < s.size() && IsIdentChar(s[i])) ++i;
+    return std::string(s.substr(start, i - start));
+  }
+  std::optional<Json> String() {
+    const char quote = s[i++];
+    std::string text;
+    while (i < s.size() && s[i] != quote) {
+      char c = s[i++];
+      if (c == '\\' && i < s.size()) {
+        const char e = s[i++];
+        c = e == 'n' ? '\n' : e == 't' ? '\t' : e;
+      }
+      text.push_back(c);
+    }
+    if (i >= s.size()) return std::nullopt;
+    ++i;
+    return Json(text);
+  }
+  std::optional<Json> Value(int depth) {
+    Space();
+    if (i >= s.size() || depth > 32) return std::nullopt;
+    const char c = s[i];
+    if (c == '"' || c == '\'') return String();
+    if (c == '[') {
+      ++i;
+      Json list = Json::array();
+      if (Eat(']')) return list;
+      do {
+        std::optional<Json> v = Value(depth + 1);
+        if (!v) return std::nullopt;
+        list.push_back(std::move(*v));
+      } while (Eat(','));
+      return Eat(']') ? std::optional<Json>(list) : std::nullopt;
+    }
+    if (c == '{') {
+      ++i;
+      Json dict = Json::object();
+      if (Eat('}')) return dict;
+      do {
+        std::optional<Json> k = Value(depth + 1);
+        if (!k || !k->is_string() || !Eat(':')) return std::nullopt;
+        std::optional<Json> v = Value(depth + 1);
+        if (!v) return std::nullopt;
+        dict[k->get<std::string>()] = std::move(*v);
+      } while (Eat(','));
+      return Eat('}') ? std::optional<Json>(dict) : std::nullopt;
+    }
+    const std::string word = Ident();
+    if (word == "True" || word == "true") return Json(true);
+    if (word == "False" || word == "false") return Json(false);
+    if (word == "None" || word == "null") return Json(nullptr);
+    return ParseJson(word);  // a number (Ident() takes digits, '-', '.'); else nullopt
+  }
+  std::optional<ToolCall> Call() {
+    ToolCall call;
+    call.name = Ident();
+    if (call.name.empty() || !Eat('(')) return std::nullopt;
+    Json args = Json::object();
+    if (!Eat(')')) {
+      do {
+        const std::string key = Ident();
+        if (key.empty() || !Eat('=')) return std::nullopt;
+        std::optional<Json> v = Value(0);
+        if (!v) return std::nullopt;
+        args[key] = std::move(*v);
+      } while (Eat(','));
+      if (!Eat(')')) return std::nullopt;
+    }
+    call.arguments = args.dump();
+    call.id = NewToolCallId(ToolFamily::kGemma);
+    return call;
+  }
+};
+
+std::optional<std::vector<ToolCall>> PythonCalls(std::string_view s) {
+  PyParser p{s};
+  std::vector<ToolCall> calls;
+  const bool list = p.Eat('[');
+  do {
+    std::optional<ToolCall> c = p.Call();
+    if (!c) return std::nullopt;
+    calls.push_back(std::move(*c));
+  } while (list && p.Eat(','));
+  if (list && !p.Eat(']')) return std::nullopt;
+  p.Space();
+  if (p.i != s.size()) return std::nullopt;
+  return calls;
+}
+
+// Gemma 3 has no call tokens; Google's function-calling guide
+// (https://ai.google.dev/gemma/docs/capabilities/function-calling) prompts for either
+// {"name": ..., "parameters": ...} or [func_name(param=value, ...)], and its agent examples wrap
+// the call in a ```tool_code``` block. The whole answer must be the call(s), naming offered
+// functions.
+ParsedOutput ParseGemma(std::string_view text, const std::vector<std::string>& names) {
+  ParsedOutput out;
+  std::string_view s = Trim(text);
+  for (std::string_view fence : {"```tool_code", "```json", "```python", "```"}) {
+    if (s.substr(0, fence.size()) == fence && s.size() >= fence.size() + 3 &&
+        s.substr(s.size() - 3) == "```") {
+      s = Trim(s.substr(fence.size(), s.size() - fence.size() - 3));
+      break;
+    }
+  }
+  size_t i = 0;
+  std::vector<ToolCall> calls = JsonCallRun(s, i, ToolFamily::kGemma, names);
+  if (calls.empty() || !Trim(s.substr(i)).empty()) {
+    std::optional<std::vector<ToolCall>> py = PythonCalls(s);
+    calls.clear();
+    if (py) calls = std::move(*py);
+  }
+  for (const ToolCall& c : calls) {
+    if (!names.empty() && !Offered(names, c.name)) calls.clear();
+  }
+  if (calls.empty()) {
+    out.content = std::string(text);
+  } else {
+    out.calls = std::move(calls);
+  }
+  return out;
+}
+
+}  // namespace
+
+ToolFamily DetectToolFamily(std::string_view t) {
+  if (t.find("[TOOL_CALLS]") != std::string_view::npos) return ToolFamily::kMistral;
+  if (t.find("<|tool_call|>") != std::string_view::npos ||
+      t.find("<|tool|>") != std::string_view::npos) {
+    return ToolFamily::kPhi4;
+  }
+  if (t.find("<tool_call>") != std::string_view::npos) return ToolFamily::kHermes;
+  if (t.find("<|start_header_id|>") != std::string_view::npos) return ToolFamily::kLlama3;
+  if (t.find("<start_of_turn>") != std::string_view::npos) return ToolFamily::kGemma;
+  return ToolFamily::kHermes;
+}
+
+const char* ToolFamilyName(ToolFamily family) {
+  switch (family) {
+    case ToolFamily::kHermes:
+      return "hermes";
+    case ToolFamily::kLlama3:
+      return "llama3";
+    case ToolFamily::kMistral:
+      return "mistral";
+    case ToolFamily::kPhi4:
+      return "phi4";
+    case ToolFamily::kGemma:
+      return "gemma";
+  }
+  return "?";
+}
+
+std::string NewToolCallId(ToolFamily family) {
+  static constexpr char kAlnum[] =
+      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  thread_local std::mt19937_64 rng(std::random_device{}());
+  std::uniform_int_distribution<int> pick(0, 61);
+  // Mistral's templates refuse ids that are not 9 alphanumerics when they come back.
+  const bool mistral = family == ToolFamily::kMistral;
+  std::string id = mistral ? "" : "call_";
+  for (int k = 0; k < (mistral ? 9 : 24); ++k) id.push_back(kAlnum[pick(rng)]);
+  return id;
+}
+
+ParsedOutput ParseToolCalls(ToolFamily family, std::string_view text,
+                            const std::vector<std::string>& names) {
+  switch (family) {
+    case ToolFamily::kHermes:
+      return ParseTagged(text, kHermesOpen, kHermesClose, family);
+    case ToolFamily::kPhi4:
+      return ParseTagged(text, kPhiOpen, kPhiClose, family);
+    case ToolFamily::kLlama3:
+      return ParseLlama3(text, names);
+    case ToolFamily::kMistral:
+      return ParseMistral(text);
+    case ToolFamily::kGemma:
+      return ParseGemma(text, names);
+  }
+  return {std::string(text), {}};
+}
+
+// --- streaming ---------------------------------------------------------------------------------
+
+ToolCallStream::ToolCallStream(ToolFamily family, std::vector<std::string> names, bool parallel)
+    : family_(family), names_(std::move(names)), parallel_(parallel) {}
+
+ToolCallStream::Update ToolCallStream::Push(std::string_view text) {
+  buf_.append(text);
+  return Advance(false);
+}
+
+ToolCallStream::Update ToolCallStream::Finish() { return Advance(true); }
+
+void ToolCallStream::TakeCalls(std::vector<ToolCall> calls, Update& out) {
+  for (size_t k = n_calls_; k < calls.size(); ++k) {
+    if (!parallel_ && n_calls_ >= 1) break;  // parallel_tool_calls: false keeps the first
+    out.calls.push_back(std::move(calls[k]));
+    ++n_calls_;
+  }
+}
+
+namespace {
+
+// The length of the longest suffix of `s` that is a proper prefix of `marker`.
+size_t PartialSuffix(std::string_view s, std::string_view marker) {
+  for (size_t n = std::min(s.size(), marker.size() - 1); n > 0; --n) {
+    if (s.substr(s.size() - n) == marker.substr(0, n)) return n;
+  }
+  return 0;
+}
+
+}  // namespace
+
+ToolCallStream::Update ToolCallStream::Advance(bool final) {
+  Update out;
+  const std::string_view buf = buf_;
+  if (!holding_) {
+    if (family_ == ToolFamily::kLlama3 || family_ == ToolFamily::kGemma) {
+      // A call is the whole answer: decide from its first visible characters.
+      if (!plain_ && emitted_ == 0) {
+        const std::string_view head = Trim(buf);
+        std::vector<std::string_view> openers = {"{", "["};
+        if (family_ == ToolFamily::kLlama3) openers = {"{", kPythonTag};
+        if (family_ == ToolFamily::kGemma) openers.push_back("```");
+        bool maybe = head.empty();
+        for (std::string_view o : openers) {
+          const size_t n = std::min(o.size(), head.size());
+          maybe = maybe || (n > 0 && head.substr(0, n) == o.substr(0, n));
+        }
+        // Gemma's Python form starts with a name: hold an identifier-like start too.
+        if (family_ == ToolFamily::kGemma && !head.empty()) {
+          size_t k = 0;
+          while (k < head.size() && IsIdentChar(head[k])) ++k;
+          if (k > 0 && Offered(names_, std::string(head.substr(0, k)))) maybe = true;
+          if (k == head.size() && k > 0) {  // still typing the name
+            for (const std::string& n : names_) {
+              maybe = maybe || n.compare(0, k, head.substr(0, k)) == 0;
+            }
+          }
+        }
+        if (maybe) {
+          holding_ = true;
+          hold_from_ = 0;
+        } else {
+          plain_ = true;
+        }
+      }
+      if (!holding_ && family_ == ToolFamily::kLlama3) {
+        // <|python_tag|> may also follow some text.
+        const size_t tag = buf.find(kPythonTag, emitted_);
+        if (tag != std::string_view::npos) {
+          out.content = std::string(buf.substr(emitted_, tag - emitted_));
+          emitted_ = tag;
+          holding_ = true;
+          hold_from_ = tag;
+        }
+      }
+      if (!holding_) {
+        const size_t keep = final || family_ != ToolFamily::kLlama3
+                                ? 0
+                                : PartialSuffix(buf.substr(emitted_), kPythonTag);
+        out.content += std::string(buf.substr(emitted_, buf.size() - keep - emitted_));
+        emitted_ = buf.size() - keep;
+        return out;
+      }
+    } else {
+      const std::string_view open = family_ == ToolFamily::kHermes ? kHermesOpen
+                                    : family_ == ToolFamily::kPhi4 ? kPhiOpen
+                                                                   : kMistralOpen;
+      const size_t at = buf.find(open, emitted_);
+      if (at == std::string_view::npos) {
+        const size_t keep = final ? 0 : PartialSuffix(buf.substr(emitted_), open);
+        out.content = std::string(buf.substr(emitted_, buf.size() - keep - emitted_));
+        emitted_ = buf.size() - keep;
+        return out;
+      }
+      out.content = std::string(buf.substr(emitted_, at - emitted_));
+      emitted_ = at;
+      holding_ = true;
+      hold_from_ = at;
+    }
+  }
+  const std::string_view held = buf.substr(hold_from_);
+  if (final) {
+    ParsedOutput parsed = ParseToolCalls(family_, held, names_);
+    const bool any = n_calls_ > 0 || !parsed.calls.empty();
+    TakeCalls(std::move(parsed.calls), out);
+    std::string rest = any ? std::string(Trim(parsed.content)) : parsed.content;
+    if (!rest.empty() && any && !out.content.empty()) out.content += "\n";
+    out.content += rest;
+    emitted_ = buf.size();
+    return out;
+  }
+  // Tagged families: a call is complete once its closing tag is there.
+  if (family_ == ToolFamily::kHermes || family_ == ToolFamily::kPhi4) {
+    const std::string_view close = family_ == ToolFamily::kHermes ? kHermesClose : kPhiClose;
+    const size_t last = held.rfind(close);
+    if (last != std::string_view::npos) {
+      ParsedOutput parsed = ParseToolCalls(family_, held.substr(0, last + close.size()), names_);
+      TakeCalls(std::move(parsed.calls), out);
+    }
+  }
+  return out;
+}
+
+}  // namespace densing
