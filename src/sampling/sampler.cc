@@ -25,19 +25,38 @@ int32_t Greedy(std::span<const float> logits) {
   return static_cast<int32_t>(std::max_element(logits.begin(), logits.end()) - logits.begin());
 }
 
-Sampler::Sampler(const SamplerParams& params) : params_(params), rng_(params.seed) {
+Sampler::Sampler(const SamplerParams& params, std::shared_ptr<const grammar::Vocabulary> vocabulary)
+    : params_(params), rng_(params.seed) {
   ValidateSamplerParams(params_);
+  if (params_.grammar.grammar) {
+    if (!vocabulary) Fail("a grammar needs the model's vocabulary");
+    constraint_.emplace(params_.grammar, std::move(vocabulary));
+  }
+}
+
+void Sampler::Fill(std::span<const float> logits, std::span<const int32_t> history) {
+  cand_.resize(logits.size());
+  for (size_t i = 0; i < logits.size(); ++i) cand_[i] = {static_cast<int32_t>(i), logits[i], 0.0f};
+  for (const auto& [id, bias] : params_.logit_bias) {
+    if (id < 0 || static_cast<size_t>(id) >= cand_.size()) continue;
+    float& l = cand_[static_cast<size_t>(id)].logit;
+    l = bias <= -100.0f ? -INFINITY : l + bias;
+  }
+  ApplyPenalties(history);
 }
 
 const std::vector<Sampler::Candidate>& Sampler::Distribution(std::span<const float> logits,
                                                              std::span<const int32_t> history) {
-  cand_.resize(logits.size());
-  for (size_t i = 0; i < logits.size(); ++i) cand_[i] = {static_cast<int32_t>(i), logits[i], 0.0f};
-  ApplyPenalties(history);
+  Fill(logits, history);
+  Chain();
+  return cand_;
+}
+
+void Sampler::Chain() {
   if (params_.temperature <= 0) {
     TopK(1);
     Normalize();
-    return cand_;
+    return;
   }
   TopK(params_.top_k);
   if (params_.top_p < 1.0f || params_.min_p > 0.0f) {  // they cut by probability
@@ -47,7 +66,6 @@ const std::vector<Sampler::Candidate>& Sampler::Distribution(std::span<const flo
   }
   for (Candidate& c : cand_) c.logit /= params_.temperature;
   Normalize();
-  return cand_;
 }
 
 double Sampler::Uniform() {
@@ -56,7 +74,35 @@ double Sampler::Uniform() {
 }
 
 int32_t Sampler::Sample(std::span<const float> logits, std::span<const int32_t> history) {
-  Distribution(logits, history);
+  Fill(logits, history);
+  if (!constraint_) {
+    Chain();
+    return Draw();
+  }
+  // Banned tokens (bias -100) stay out even when nothing else is left.
+  const auto drop_banned = [&] {
+    std::erase_if(cand_, [](const Candidate& c) { return c.logit == -INFINITY; });
+  };
+  drop_banned();
+  int32_t id = kNoToken;
+  if (!cand_.empty()) {
+    Chain();
+    id = Draw();
+  }
+  if (id == kNoToken || !constraint_->Allows(id)) {
+    Fill(logits, history);
+    constraint_->Mask(&allowed_);
+    std::erase_if(cand_, [&](const Candidate& c) { return !allowed_[static_cast<size_t>(c.id)]; });
+    drop_banned();
+    if (cand_.empty()) return kNoToken;
+    Chain();
+    id = Draw();
+  }
+  DENSING_CHECK(constraint_->Accept(id));  // Allows said yes
+  return id;
+}
+
+int32_t Sampler::Draw() {
   if (params_.temperature <= 0) return cand_[0].id;
   const double r = Uniform();
   double sum = 0;
