@@ -1,8 +1,10 @@
-// The generation loop: prefill, then one token at a time.
+// The generation loop: prefill, then one token at a time (or several, speculating).
 #include "generate/generate.h"
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
+#include <vector>
 
 #include "base/error.h"
 
@@ -46,13 +48,20 @@ GenerateStats Generate(Session& session, const Tokenizer& tokenizer, std::span<c
 
   Sampler sampler(params.sampler);
   StreamDecoder decoder(tokenizer);
+  std::optional<Speculator> speculator;
+  if (params.speculative.enabled()) speculator.emplace(params.speculative, params.sampler);
+  // Tokens a speculative step sampled after `id`: all but the last are already evaluated.
+  std::vector<int32_t> ahead;
+  size_t next = 0;
+  // What plain decoding would hold in the session; speculation may hold more, given back below.
+  int64_t plain_past = session.n_past();
   t0 = std::chrono::steady_clock::now();
+  int32_t id = sampler.Sample(logits, session.tokens());
   for (;;) {
     if (params.n_predict >= 0 && stats.n_generated >= params.n_predict) {
       stats.stop = StopReason::kLength;
       break;
     }
-    const int32_t id = sampler.Sample(logits, session.tokens());
     if (tokenizer.IsEndOfGeneration(id)) {
       stats.stop = StopReason::kEndOfGeneration;
       break;
@@ -62,15 +71,37 @@ GenerateStats Generate(Session& session, const Tokenizer& tokenizer, std::span<c
       stats.stop = StopReason::kCallback;
       break;
     }
+    ++plain_past;  // id is evaluated next (or already was, by a speculative step)
+    if (next < ahead.size()) {
+      id = ahead[next++];
+      continue;
+    }
     if (session.n_past() >= session.n_ctx()) {
       if (!params.context_shift || (session.n_past() - params.n_keep) / 2 < 1) {
+        --plain_past;
         stats.stop = StopReason::kContextFull;
         break;
       }
-      stats.n_shifted += session.ShiftContext(params.n_keep);
+      const int64_t dropped = session.ShiftContext(params.n_keep);
+      stats.n_shifted += dropped;
+      plain_past -= dropped;
     }
-    const int32_t next[1] = {id};
-    logits = session.Eval(next);
+    if (speculator) {
+      ahead = speculator->Step(session, id, sampler, session.n_ctx() - session.n_past() - 1);
+      next = 0;
+      id = ahead[next++];
+      continue;
+    }
+    const int32_t one[1] = {id};
+    logits = session.Eval(one);
+    id = sampler.Sample(logits, session.tokens());
+  }
+  // Speculation may have evaluated tokens past where generation stopped: hold what plain
+  // decoding would, so a conversation continues from the same cache.
+  if (session.n_past() > plain_past) session.Truncate(plain_past);
+  if (speculator) {
+    stats.n_drafted = speculator->n_drafted();
+    stats.n_accepted = speculator->n_accepted();
   }
   const std::string rest = decoder.Flush();
   if (!rest.empty()) on_text(-1, rest);

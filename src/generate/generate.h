@@ -6,6 +6,7 @@
 #include <span>
 #include <string_view>
 
+#include "generate/speculative.h"
 #include "runtime/session.h"
 #include "sampling/sampler.h"
 #include "tokenizer/tokenizer.h"
@@ -19,6 +20,9 @@ struct GenerateParams {
   // as llama.cpp's --context-shift and Ollama do; false stops there instead.
   bool context_shift = true;
   int64_t n_keep = 0;
+  // Draft-model or prompt-lookup speculation (off unless a draft or lookup is set): at
+  // temperature 0 the tokens are the same as without it.
+  SpeculativeParams speculative;
 };
 
 enum class StopReason : uint8_t { kEndOfGeneration, kLength, kContextFull, kCallback };
@@ -29,6 +33,8 @@ struct GenerateStats {
   double prompt_seconds = 0;
   double generate_seconds = 0;
   int64_t n_shifted = 0;  // tokens the context shifts dropped
+  int64_t n_drafted = 0;  // speculation: tokens proposed, and how many of them the target kept
+  int64_t n_accepted = 0;
   StopReason stop = StopReason::kLength;
 };
 
