@@ -504,6 +504,14 @@ size_t PartialSuffix(std::string_view s, std::string_view marker) {
   return 0;
 }
 
+// Where content may be sent up to: trailing whitespace waits (until the end) to see whether a
+// call follows it.
+size_t HeldSpace(std::string_view buf, size_t from, size_t end, bool final) {
+  if (final) return end;
+  while (end > from && IsSpace(buf[end - 1])) --end;
+  return end;
+}
+
 }  // namespace
 
 ToolCallStream::Update ToolCallStream::Advance(bool final) {
@@ -554,8 +562,9 @@ ToolCallStream::Update ToolCallStream::Advance(bool final) {
         const size_t keep = final || family_ != ToolFamily::kLlama3
                                 ? 0
                                 : PartialSuffix(buf.substr(emitted_), kPythonTag);
-        out.content += std::string(buf.substr(emitted_, buf.size() - keep - emitted_));
-        emitted_ = buf.size() - keep;
+        const size_t end = HeldSpace(buf, emitted_, buf.size() - keep, final);
+        out.content += std::string(buf.substr(emitted_, end - emitted_));
+        emitted_ = end;
         return out;
       }
     } else {
@@ -565,11 +574,13 @@ ToolCallStream::Update ToolCallStream::Advance(bool final) {
       const size_t at = buf.find(open, emitted_);
       if (at == std::string_view::npos) {
         const size_t keep = final ? 0 : PartialSuffix(buf.substr(emitted_), open);
-        out.content = std::string(buf.substr(emitted_, buf.size() - keep - emitted_));
-        emitted_ = buf.size() - keep;
+        const size_t end = HeldSpace(buf, emitted_, buf.size() - keep, final);
+        out.content = std::string(buf.substr(emitted_, end - emitted_));
+        emitted_ = end;
         return out;
       }
-      out.content = std::string(buf.substr(emitted_, at - emitted_));
+      // The whitespace between the text and the call is dropped, as in the whole parse.
+      out.content = std::string(buf.substr(emitted_, HeldSpace(buf, emitted_, at, false) - emitted_));
       emitted_ = at;
       holding_ = true;
       hold_from_ = at;

@@ -1,6 +1,11 @@
 #!/usr/bin/python3
 """Regenerates tests/chat/expected/*.json: the reference renderings of the chat-template tests.
 
+tool_cases.json renders each template the way transformers renders a chat with tools: `tools` (or
+SmolLM3's `xml_tools`, given the functions themselves as its model card does) next to messages whose
+tool calls carry their arguments as objects. SmolLM3 prints today's date; it is replaced by
+"{TODAY}" (the C++ test does the same).
+
 The reference is Python's Jinja2 (Debian: apt-get install python3-jinja2; run with
 /usr/bin/python3) set up the way Hugging Face transformers' apply_chat_template sets it up:
 an ImmutableSandboxedEnvironment with trim_blocks, lstrip_blocks and the loopcontrols extension,
@@ -14,10 +19,22 @@ import json
 import pathlib
 from datetime import datetime
 
+from jinja2 import nodes
 from jinja2.exceptions import TemplateError
+from jinja2.ext import Extension
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 HERE = pathlib.Path(__file__).resolve().parent
+
+
+class Generation(Extension):
+    """transformers' {% generation %} marker of assistant text, rendered as its body."""
+    tags = {"generation"}
+
+    def parse(self, parser):
+        lineno = next(parser.stream).lineno
+        body = parser.parse_statements(["name:endgeneration"], drop_needle=True)
+        return nodes.Scope(body, lineno=lineno)
 
 
 def make_env(trim_blocks=True, lstrip_blocks=True):
@@ -32,7 +49,7 @@ def make_env(trim_blocks=True, lstrip_blocks=True):
         return datetime.now().strftime(format)
 
     env = ImmutableSandboxedEnvironment(trim_blocks=trim_blocks, lstrip_blocks=lstrip_blocks,
-                                        extensions=["jinja2.ext.loopcontrols"])
+                                        extensions=["jinja2.ext.loopcontrols", Generation])
     env.filters["tojson"] = tojson
     env.globals["raise_exception"] = raise_exception
     env.globals["strftime_now"] = strftime_now
@@ -70,6 +87,30 @@ def main():
         context.update(case.get("extra", {}))
         expected[case["name"]] = render(env, source, context)
     write(HERE / "expected" / "chat_expected.json", expected)
+
+    tools = json.loads((HERE / "tool_cases.json").read_text(encoding="utf-8"))
+    today = datetime.now().strftime("%d %B %Y")
+    expected = {}
+    for case in tools:
+        source = (HERE / "templates" / (case["template"] + ".jinja")).read_text(encoding="utf-8")
+        context = {
+            "messages": case["messages"],
+            "tools": None,
+            "documents": None,
+            "add_generation_prompt": case["add_generation_prompt"],
+            "bos_token": case["bos_token"],
+            "eos_token": case["eos_token"],
+        }
+        if case["hf_tools_var"] == "xml_tools":
+            context["xml_tools"] = [t["function"] for t in case["tools"]]
+        else:
+            context["tools"] = case["tools"]
+        context.update(case.get("extra", {}))
+        result = render(env, source, context)
+        if "output" in result:
+            result["output"] = result["output"].replace("Today Date: " + today, "Today Date: {TODAY}")
+        expected[case["name"]] = result
+    write(HERE / "expected" / "tool_expected.json", expected)
 
 
 def write(path, data):
