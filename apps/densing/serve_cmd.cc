@@ -95,6 +95,8 @@ void AddServeCommand(CLI::App& app) {
       ->check(CLI::ExistingFile);
   cmd->add_option("-a,--alias", o->alias, "Model name clients use (default: the file name)");
   cmd->add_flag("--metrics", o->http.metrics, "Serve Prometheus metrics at /metrics");
+  cmd->add_flag("!--no-context-shift", o->scheduler.context_shift,
+                "A full slot finishes with \"length\" instead of shifting its context");
   cmd->add_option("--max-body", o->http.max_body_bytes, "Largest request body in bytes")
       ->check(CLI::Range(size_t{1024}, size_t{1} << 30))
       ->capture_default_str();

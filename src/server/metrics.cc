@@ -35,6 +35,10 @@ std::string Metrics::Prometheus(const SchedulerStats& s, int n_slots) const {
       s.busy_seconds > 0 ? static_cast<double>(s.generated_tokens) / s.busy_seconds : 0.0;
   metric("generated_tokens_per_second", "gauge",
          "Tokens generated per busy second, all slots together.", rate);
+  metric("context_shifts_total", "counter", "Times a full slot shifted its context.",
+         s.context_shifts);
+  metric("context_shifted_tokens_total", "counter", "Tokens dropped from contexts by shifts.",
+         s.shifted_tokens);
   metric("queue_length", "gauge", "Requests waiting for a slot.", s.queued);
   metric("busy_slots", "gauge", "Slots serving a request.", s.busy_slots);
   metric("slots", "gauge", "Slots in all.", n_slots);

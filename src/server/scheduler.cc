@@ -100,6 +100,8 @@ SchedulerStats Scheduler::stats() const {
   s.cached_tokens = counters_.cached_tokens;
   s.generated_tokens = counters_.generated_tokens;
   s.steps = counters_.steps;
+  s.context_shifts = counters_.context_shifts;
+  s.shifted_tokens = counters_.shifted_tokens;
   s.busy_seconds = static_cast<double>(counters_.busy_micros.load()) * 1e-6;
   return s;
 }

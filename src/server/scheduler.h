@@ -29,6 +29,7 @@ struct SchedulerOptions {
   int max_queue = 64;     // requests waiting for a slot; more are refused
   int n_threads = 0;      // 0: all cores
   KvTypes kv_types;       // what each slot's KV cache stores
+  bool context_shift = true;  // a full slot shifts its context (Job::context_shift) by default
 };
 
 // Counters for /metrics, read while the scheduler runs.
@@ -40,6 +41,8 @@ struct SchedulerStats {
   int64_t generated_tokens = 0;
   int64_t steps = 0;
   double busy_seconds = 0;  // spent in forward steps and sampling
+  int64_t context_shifts = 0;
+  int64_t shifted_tokens = 0;  // dropped from contexts by shifts
 };
 
 class Scheduler {
@@ -61,6 +64,7 @@ class Scheduler {
   int64_t n_ctx() const { return n_ctx_; }
   int n_slots() const { return static_cast<int>(slots_.size()); }
   int max_queue() const { return options_.max_queue; }
+  bool context_shift() const { return options_.context_shift; }
   SchedulerStats stats() const;
 
  private:

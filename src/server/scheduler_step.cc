@@ -94,6 +94,7 @@ void Scheduler::Step() {
   int64_t rows = 0;
   for (auto& slot : slots_) {
     if (slot->busy() && slot->next_token() >= 0) {
+      if (static_cast<int64_t>(slot->cached().size()) >= slot->n_ctx()) slot->ShiftContext(model_);
       add(slot.get(), slot->next_token(), static_cast<int64_t>(slot->cached().size()), true);
       ++rows;
     }

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "base/error.h"
+#include "model/forward.h"
 #include "server/logprobs.h"
 
 namespace densing::server {
@@ -40,6 +41,8 @@ void Slot::Start(std::shared_ptr<Task> task, const Slot& from, int64_t reuse, ui
   const Job& job = task_->job();
   n_cached_ = reuse;
   n_generated_ = 0;
+  n_shifted_ = 0;
+  n_exact_ = INT64_MAX;
   next_ = -1;
   sampler_.emplace(job.sampler);
   decoder_.emplace(tokenizer_);
@@ -94,11 +97,33 @@ void Slot::Sample(std::span<const float> logits) {
     Finish(FinishReason::kStop);
   } else if (job.max_tokens >= 0 && n_generated_ >= job.max_tokens) {
     Finish(FinishReason::kLength);
-  } else if (static_cast<int64_t>(cached_.size()) >= kv_.n_ctx) {
+  } else if (static_cast<int64_t>(cached_.size()) >= kv_.n_ctx && !CanShift()) {
     Finish(FinishReason::kLength);  // no room to evaluate the token just sampled
   } else {
     next_ = id;
   }
+}
+
+int64_t Slot::KeptByShift() const {
+  return std::min(task_->job().n_keep, static_cast<int64_t>(cached_.size()));
+}
+
+bool Slot::CanShift() const {
+  return task_->job().context_shift &&
+         (static_cast<int64_t>(cached_.size()) - KeptByShift()) / 2 >= 1;
+}
+
+void Slot::ShiftContext(const Model& model) {
+  DENSING_CHECK(busy() && CanShift());
+  const int64_t n_past = static_cast<int64_t>(cached_.size());
+  const int64_t n_keep = KeptByShift();
+  const int64_t n_discard = (n_past - n_keep) / 2;
+  ShiftCache(model, kv_, n_keep, n_discard, n_past);
+  cached_.erase(cached_.begin() + n_keep, cached_.begin() + n_keep + n_discard);
+  n_exact_ = std::min(n_exact_, n_keep);
+  n_shifted_ += n_discard;
+  ++counters_.context_shifts;
+  counters_.shifted_tokens += n_discard;
 }
 
 void Slot::Finish(FinishReason reason, std::string error) {
@@ -113,8 +138,11 @@ void Slot::Finish(FinishReason reason, std::string error) {
   o.n_prompt = static_cast<int64_t>(prompt().size());
   o.n_cached = n_cached_;
   o.n_generated = n_generated_;
+  o.n_shifted = n_shifted_;
   o.error = std::move(error);
   if (reason == FinishReason::kError) cached_.clear();  // the cache may be half written
+  // After a shift the cache past the kept tokens differs from a fresh evaluation: not reused.
+  if (static_cast<int64_t>(cached_.size()) > n_exact_) cached_.resize(static_cast<size_t>(n_exact_));
   --counters_.busy_slots;
   task_->Finish(std::move(o));
   task_.reset();

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "model/model.h"
 #include "model/state.h"
 #include "sampling/sampler.h"
 #include "server/stop_matcher.h"
@@ -27,6 +28,8 @@ struct Counters {
   std::atomic<int64_t> generated_tokens{0};
   std::atomic<int64_t> steps{0};
   std::atomic<int64_t> busy_micros{0};
+  std::atomic<int64_t> context_shifts{0};
+  std::atomic<int64_t> shifted_tokens{0};
 };
 
 class Slot {
@@ -56,6 +59,10 @@ class Slot {
   const std::vector<int32_t>& prompt() const { return task_->job().prompt; }
   int32_t next_token() const { return next_; }
 
+  // The cache is full and the next token waits: drop the older half of what follows the job's
+  // first n_keep tokens (Job::context_shift), moving the rest down.
+  void ShiftContext(const Model& model);
+
   // A token of this slot went through the model at position cached().size().
   void Commit(int32_t token) { cached_.push_back(token); }
   // Logits after prompt token i (i + 1 < prompt size): the logprob of prompt token i + 1.
@@ -68,6 +75,8 @@ class Slot {
 
  private:
   void Emit(std::string_view text, const TokenLogprob* logprob);
+  int64_t KeptByShift() const;
+  bool CanShift() const;
 
   const Tokenizer& tokenizer_;
   Counters& counters_;
@@ -78,6 +87,8 @@ class Slot {
   std::shared_ptr<Task> task_;
   int64_t n_cached_ = 0;  // prompt tokens reused
   int64_t n_generated_ = 0;
+  int64_t n_shifted_ = 0;
+  int64_t n_exact_ = INT64_MAX;  // cached tokens a fresh evaluation would give (fewer after a shift)
   int32_t next_ = -1;
   std::optional<Sampler> sampler_;
   std::optional<StreamDecoder> decoder_;

@@ -33,6 +33,10 @@ struct Job {
   int top_logprobs = -1;         // >= 0: logprobs of generated tokens with this many alternatives
   bool prompt_logprobs = false;  // the logprob of every prompt token too (echo)
   bool ignore_eos = false;       // never sample an end-of-generation token
+  // A full context shifts (the cache keeps its first n_keep tokens and the newer half of the
+  // rest, as llama.cpp's --context-shift does) instead of finishing for length.
+  bool context_shift = false;
+  int64_t n_keep = 0;
 };
 
 enum class FinishReason : uint8_t { kStop, kLength, kCancelled, kError };
@@ -43,6 +47,7 @@ struct Outcome {
   int64_t n_prompt = 0;     // prompt tokens, including the reused ones
   int64_t n_cached = 0;     // prompt tokens whose keys and values were reused
   int64_t n_generated = 0;  // sampled tokens, the end-of-generation token not counted
+  int64_t n_shifted = 0;    // tokens dropped from the context by shifts
   std::string error;        // for kError
 };
 

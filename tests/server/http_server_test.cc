@@ -103,7 +103,7 @@ TEST(HttpServer, BadInputsAre400AndTheServerKeepsServing) {
       {"/v1/chat/completions",
        R"({"messages": [{"role": "user", "content": "x"}], "model": "gpt-4o"})", "model"},
       {"/v1/chat/completions",
-       R"({"messages": [{"role": "user", "content": "x"}], "max_tokens": 1000})", "max_tokens"},
+       R"({"messages": [{"role": "user", "content": "x"}], "n_keep": -2})", "n_keep"},
       {"/v1/chat/completions",
        R"({"messages": [{"role": "user", "content": "x"}], "max_tokens": 99999999999})",
        "max_tokens"},
@@ -259,6 +259,46 @@ TEST(HttpServer, StreamAndMetrics) {
         "densing_generated_tokens_per_second"}) {
     EXPECT_NE(r->body.find(want), std::string::npos) << want << "\n" << r->body;
   }
+}
+
+// By default a request may ask for more tokens than its slot's context holds: the slot shifts.
+// With context shifting off that request is a 400, and an unbounded one stops at the context.
+TEST(HttpServer, AFullContextShiftsUnlessTurnedOff) {
+  DENSING_REQUIRE_SHARED();
+  const std::string body =
+      R"({"prompt": "Once upon a time", "max_tokens": 300, "ignore_eos": true, "temperature": 0})";
+  {
+    ServerOptions o;
+    o.metrics = true;
+    Served s(o);
+    auto c = s.Client();
+    auto r = c.Post("/v1/completions", body, "application/json");
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 200) << r->body;
+    const json j = json::parse(r->body);
+    EXPECT_EQ(j["usage"]["completion_tokens"], 300);
+    EXPECT_EQ(j["choices"][0]["finish_reason"], "length");
+    r = c.Get("/metrics");
+    ASSERT_TRUE(r);
+    // 128 positions, then (128 - 1) / 2 = 63 dropped per shift: 5 + 300 - 128 = 177 more need 3.
+    EXPECT_NE(r->body.find("densing_context_shifts_total 3\n"), std::string::npos) << r->body;
+    EXPECT_NE(r->body.find("densing_context_shifted_tokens_total 189\n"), std::string::npos);
+  }
+  SchedulerOptions so = Served::Defaults();
+  so.context_shift = false;
+  Served s(ServerOptions{}, so);
+  auto c = s.Client();
+  const json e = ExpectError(c.Post("/v1/completions", body, "application/json"), 400);
+  EXPECT_EQ(e["code"], "context_length_exceeded");
+  EXPECT_EQ(e["param"], "max_tokens");
+  auto r = c.Post("/v1/chat/completions",
+                  R"({"messages": [{"role": "user", "content": "Hi"}], "ignore_eos": true})",
+                  "application/json");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  const json j = json::parse(r->body);
+  EXPECT_EQ(j["choices"][0]["finish_reason"], "length");
+  EXPECT_EQ(j["usage"]["prompt_tokens"].get<int>() + j["usage"]["completion_tokens"].get<int>(), 129);
 }
 
 }  // namespace

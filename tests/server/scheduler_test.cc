@@ -212,6 +212,47 @@ TEST(Scheduler, StopStringsMaxTokensZeroAndAFullContext) {
   EXPECT_EQ(e.outcome.n_prompt + e.outcome.n_generated, 257);
 }
 
+// A full slot that may shift goes on exactly as a single sequence that shifts its context does
+// (the same kept tokens, the same rotated keys), and reports what it dropped.
+TEST(Scheduler, AFullContextShiftsAsTheGenerationLoopDoes) {
+  DENSING_REQUIRE_SHARED();
+  Scheduler s(*Stories().model, *Stories().tokenizer, Options(2, 64));
+  s.Start();
+  Job job = GreedyJob("Once upon a time", 600);
+  job.ignore_eos = true;  // stories260K may end a story; the plain loop below never sees it
+  job.context_shift = true;
+  job.n_keep = 1;  // the BOS
+  const Result r = Collect(*s.Submit(job));
+  EXPECT_EQ(r.outcome.finish, FinishReason::kLength);
+  EXPECT_EQ(r.outcome.n_generated, 600);
+  // 256 positions, then each shift drops (256 - 1) / 2 = 127 and 127 more tokens fit.
+  EXPECT_EQ(r.outcome.n_shifted, 3 * 127);
+  EXPECT_EQ(s.stats().context_shifts, 3);
+
+  ThreadPool pool(2);
+  Session session(*Stories().model, pool, 256);
+  GenerateParams params;
+  params.n_predict = 600;
+  params.sampler = job.sampler;
+  params.n_keep = 1;
+  std::string text;
+  const GenerateStats g = Generate(session, *Stories().tokenizer, job.prompt, params,
+                                   [&](int32_t, std::string_view t) {
+                                     text += t;
+                                     return true;
+                                   });
+  ASSERT_EQ(g.n_generated, 600) << "the model ended its story; pick another prompt";
+  EXPECT_EQ(g.n_shifted, r.outcome.n_shifted);
+  EXPECT_EQ(r.text, text);
+
+  // Without shifting the same request stops at the context: 256 positions, one more token.
+  job.context_shift = false;
+  const Result stopped = Collect(*s.Submit(job));
+  EXPECT_EQ(stopped.outcome.finish, FinishReason::kLength);
+  EXPECT_EQ(stopped.outcome.n_prompt + stopped.outcome.n_generated, 257);
+  EXPECT_EQ(stopped.outcome.n_shifted, 0);
+}
+
 // stories260K never ends a story by itself within a context; the random tiny-llama-gqa, sampled
 // at temperature 1, draws its end-of-generation token within 200 tokens for some seeds. That
 // finishes with `stop` before max_tokens; the same request with ignore_eos runs to max_tokens.
