@@ -135,7 +135,7 @@ TEST(Request, BadChatFieldsNameTheField) {
       {{{"logprobs", 1}}, "logprobs"},
       {{{"logprobs", true}, {"top_logprobs", 21}}, "top_logprobs"},
       {{{"top_logprobs", 2}}, "top_logprobs"},
-      {{{"tools", {{{"type", "function"}}}}}, "tools"},
+      {{{"tools", {{{"type", "function"}}}}}, "tools[0].function"},
       {{{"logit_bias", {{"1", 5}}}}, "logit_bias"},
       {{{"response_format", {{"type", "json_object"}}}}, "response_format"},
   };
