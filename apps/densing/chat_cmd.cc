@@ -9,6 +9,7 @@
 #include "generate/conversation.h"
 #include "model/model.h"
 #include "options.h"
+#include "speculative_options.h"
 
 namespace densing::cli {
 namespace {
@@ -17,6 +18,7 @@ struct Options {
   ModelOptions model;
   SamplingOptions sampling;
   ContextShiftOptions shift;
+  SpeculativeOptions speculative;
   std::string system;
   int64_t n_predict = -1;
 };
@@ -26,14 +28,15 @@ void Chat(const Options& o) {
   auto tokenizer = Tokenizer::FromGguf(model->file());
   ThreadPool pool(o.model.threads);
   Session session(*model, pool, o.model.n_ctx, o.model.n_batch, o.model.kv_types());
-  Conversation chat(session, *tokenizer, o.system);
-  if (chat.uses_fallback()) {
-    std::fprintf(stderr, "densing: %s has no chat template; using ChatML\n", o.model.path.c_str());
-  }
   GenerateParams params;
   params.n_predict = o.n_predict;
   params.sampler = ResolveSampling(o.sampling);
   ApplyContextShift(o.shift, *tokenizer, params);
+  const auto draft = SetUpSpeculation(o.speculative, *model, *tokenizer, session, pool, params);
+  Conversation chat(session, *tokenizer, o.system);
+  if (chat.uses_fallback()) {
+    std::fprintf(stderr, "densing: %s has no chat template; using ChatML\n", o.model.path.c_str());
+  }
   const bool interactive = ::isatty(STDIN_FILENO) != 0;
   std::string line;
   for (;;) {
@@ -51,9 +54,10 @@ void Chat(const Options& o) {
     std::fputc('\n', stdout);
     std::fflush(stdout);
     if (interactive) {
-      std::fprintf(stderr, "[%lld new tokens, %lld generated, %.1f tok/s]\n",
+      std::fprintf(stderr, "[%lld new tokens, %lld generated, %.1f tok/s%s]\n",
                    static_cast<long long>(s.n_prompt), static_cast<long long>(s.n_generated),
-                   s.generate_seconds > 0 ? s.n_generated / s.generate_seconds : 0.0);
+                   s.generate_seconds > 0 ? s.n_generated / s.generate_seconds : 0.0,
+                   DescribeSpeculation(o.speculative, s).c_str());
     }
   }
   if (interactive) std::fputc('\n', stdout);
@@ -65,6 +69,7 @@ void AddChatCommand(CLI::App& app) {
   AddModelOptions(cmd, o->model, /*cached_default=*/true);
   AddSamplingOptions(cmd, o->sampling);
   AddContextShiftOptions(cmd, o->shift);
+  AddSpeculativeOptions(cmd, o->speculative);
   cmd->add_option("--system-prompt", o->system, "System message (also -sys)");
   cmd->add_option("-n,--n-predict", o->n_predict, "Most tokens per reply (-1: until the end of the turn)")
       ->check(CLI::Range(int64_t{-1}, int64_t{1} << 30))

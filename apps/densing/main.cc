@@ -40,6 +40,7 @@ std::vector<std::string> LlamaCppSpellings(int argc, char** argv) {
     if (a == "-np") a = "--parallel";
     if (a == "-ctk") a = "--cache-type-k";
     if (a == "-ctv") a = "--cache-type-v";
+    if (a == "-md") a = "--draft-model";
   }
   return args;
 }

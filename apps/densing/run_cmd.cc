@@ -7,6 +7,7 @@
 #include "generate/generate.h"
 #include "model/model.h"
 #include "options.h"
+#include "speculative_options.h"
 
 namespace densing::cli {
 namespace {
@@ -15,6 +16,7 @@ struct Options {
   ModelOptions model;
   SamplingOptions sampling;
   ContextShiftOptions shift;
+  SpeculativeOptions speculative;
   std::string prompt;
   int64_t n_predict = -1;
   bool special = false;
@@ -33,6 +35,7 @@ void Run(const Options& o) {
   params.n_predict = o.n_predict;
   params.sampler = ResolveSampling(o.sampling);
   ApplyContextShift(o.shift, *tokenizer, params);
+  const auto draft = SetUpSpeculation(o.speculative, *model, *tokenizer, session, pool, params);
   std::fputs(o.prompt.c_str(), stdout);
   std::fflush(stdout);
   const GenerateStats s = Generate(session, *tokenizer, prompt, params, [](int32_t, std::string_view text) {
@@ -43,12 +46,13 @@ void Run(const Options& o) {
   std::fputc('\n', stdout);
   std::fprintf(stderr,
                "load %.3f s | prompt %lld tokens, %.1f tok/s | generated %lld tokens, %.1f tok/s | "
-               "context shifts dropped %lld | stop: %s\n",
+               "context shifts dropped %lld%s | stop: %s\n",
                load_s, static_cast<long long>(s.n_prompt),
                s.prompt_seconds > 0 ? s.n_prompt / s.prompt_seconds : 0.0,
                static_cast<long long>(s.n_generated),
                s.generate_seconds > 0 ? s.n_generated / s.generate_seconds : 0.0,
-               static_cast<long long>(s.n_shifted), StopReasonName(s.stop));
+               static_cast<long long>(s.n_shifted), DescribeSpeculation(o.speculative, s).c_str(),
+               StopReasonName(s.stop));
 }
 
 void AddRunCommand(CLI::App& app) {
@@ -57,6 +61,7 @@ void AddRunCommand(CLI::App& app) {
   AddModelOptions(cmd, o->model, /*cached_default=*/true);
   AddSamplingOptions(cmd, o->sampling);
   AddContextShiftOptions(cmd, o->shift);
+  AddSpeculativeOptions(cmd, o->speculative);
   cmd->add_option("-p,--prompt", o->prompt, "Prompt text")->required();
   cmd->add_option("-n,--n-predict", o->n_predict, "Tokens to generate (-1: until the end)")
       ->check(CLI::Range(int64_t{-1}, int64_t{1} << 30))

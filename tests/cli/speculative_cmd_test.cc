@@ -1,0 +1,85 @@
+// run and chat with a draft model or prompt lookup: the same greedy text as without, the
+// acceptance on the timings line, and one-line errors for drafts that cannot draft.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "testing/run_densing.h"
+#include "testing/shared_dir.h"
+
+namespace densing {
+namespace {
+
+using testing::Densing;
+using testing::ExpectOneLineError;
+using testing::Result;
+
+std::string Model(const std::string& name) { return testing::SharedDir() + "/models/" + name; }
+
+constexpr const char* kPrompt =
+    "One day, Lily saw a big red ball. One day, Lily saw a big red ball. One day, Lily";
+
+TEST(SpeculativeCli, RunWithLookupOrADraftPrintsThePlainText) {
+  DENSING_REQUIRE_SHARED();
+  const std::vector<std::string> base = {"run", "-m", Model("stories260K.gguf"), "-p", kPrompt,
+                                         "-n", "48", "--temp", "0"};
+  const Result plain = Densing(base);
+  ASSERT_EQ(plain.code, 0) << plain.err;
+  EXPECT_EQ(plain.err.find("drafted"), std::string::npos);
+  for (const std::vector<std::string>& extra :
+       {std::vector<std::string>{"--lookup", "6"},
+        {"-md", Model("stories260K.gguf"), "--draft-max", "4", "--draft-p-min", "0"},
+        {"--draft-model", Model("stories260K.gguf"), "--draft-max", "8", "--draft-min", "2"}}) {
+    std::vector<std::string> args = base;
+    args.insert(args.end(), extra.begin(), extra.end());
+    const Result r = Densing(args);
+    SCOPED_TRACE(extra[0]);
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out, plain.out);
+    EXPECT_NE(r.err.find("| drafted "), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("accepted "), std::string::npos) << r.err;
+  }
+}
+
+TEST(SpeculativeCli, ChatWithADraftRepliesAsWithout) {
+  DENSING_REQUIRE_SHARED();
+  const std::vector<std::string> base = {"chat", "-m", Model("stories260K.gguf"), "-n", "16", "--temp", "0"};
+  const std::string turns = "Hello\nTell me a story\n";
+  const Result plain = Densing(base, turns);
+  ASSERT_EQ(plain.code, 0) << plain.err;
+  std::vector<std::string> args = base;
+  for (const char* a : {"--draft-max", "5", "--draft-p-min", "0"}) args.push_back(a);
+  args.push_back("-md");
+  args.push_back(Model("tiny-llama-gqa-Q4_0.gguf"));
+  // A random-weight draft larger than stories260K is refused; the model as its own draft works.
+  ExpectOneLineError(Densing(args, turns), "more than the target");
+  args.back() = Model("stories260K.gguf");
+  const Result spec = Densing(args, turns);
+  ASSERT_EQ(spec.code, 0) << spec.err;
+  EXPECT_EQ(spec.out, plain.out);
+}
+
+TEST(SpeculativeCli, BadDraftsAndValuesAreOneLineErrors) {
+  DENSING_REQUIRE_SHARED();
+  const std::string target = Model("stories260K.gguf");
+  const auto run = [&](std::vector<std::string> extra, const std::string& m = "") {
+    std::vector<std::string> args = {"run", "-m", m.empty() ? target : m, "-p", "Hi", "-n", "4"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return Densing(args);
+  };
+  ExpectOneLineError(run({"-md", Model("llama-2-tiny-random.gguf")}),
+                     "the draft model's vocabulary has 32000 tokens, the target's 512");
+  ExpectOneLineError(run({"-md", Model("tiny-qwen3.gguf")}), "more than the target's");
+  ExpectOneLineError(run({"-md", Model("tiny-llama-gqa.gguf"), "-c", "1024"}, Model("tiny-llama-mha.gguf")),
+                     "context of 512 tokens is smaller than the target's 1024");
+  ExpectOneLineError(run({"-md", target, "--draft-max", "0"}), "--draft-max must be in 1..1024");
+  ExpectOneLineError(run({"--lookup", "4", "--draft-max", "0"}), "--draft-max");
+  ExpectOneLineError(run({"-md", target, "--draft-min", "9", "--draft-max", "4"}), "--draft-min");
+  ExpectOneLineError(run({"-md", target, "--draft-p-min", "1.5"}), "--draft-p-min");
+  ExpectOneLineError(run({"--lookup", "-2"}), "--lookup");
+  ExpectOneLineError(run({"-md", target, "--lookup", "3"}), "cannot be used together");
+  ExpectOneLineError(run({"-md", testing::SharedDir() + "/README.md"}), "not a GGUF file");
+}
+
+}  // namespace
+}  // namespace densing
