@@ -21,6 +21,7 @@ const char* StopReasonName(StopReason r) {
     case StopReason::kLength: return "length";
     case StopReason::kContextFull: return "context";
     case StopReason::kCallback: return "cancelled";
+    case StopReason::kGrammar: return "grammar";
   }
   return "?";
 }
@@ -46,7 +47,12 @@ GenerateStats Generate(Session& session, const Tokenizer& tokenizer, std::span<c
   stats.n_prompt = static_cast<int64_t>(prompt.size() - common);
   stats.prompt_seconds = Since(t0);
 
-  Sampler sampler(params.sampler);
+  std::shared_ptr<const grammar::Vocabulary> vocabulary = params.vocabulary;
+  if (params.sampler.grammar.grammar && !vocabulary) vocabulary = grammar::Vocabulary::FromTokenizer(tokenizer);
+  if (params.sampler.grammar.grammar && params.speculative.enabled()) {
+    Fail("a grammar cannot be combined with speculative decoding");
+  }
+  Sampler sampler(params.sampler, vocabulary);
   StreamDecoder decoder(tokenizer);
   std::optional<Speculator> speculator;
   if (params.speculative.enabled()) speculator.emplace(params.speculative, params.sampler);
@@ -60,6 +66,10 @@ GenerateStats Generate(Session& session, const Tokenizer& tokenizer, std::span<c
   for (;;) {
     if (params.n_predict >= 0 && stats.n_generated >= params.n_predict) {
       stats.stop = StopReason::kLength;
+      break;
+    }
+    if (id == Sampler::kNoToken) {
+      stats.stop = StopReason::kGrammar;
       break;
     }
     if (tokenizer.IsEndOfGeneration(id)) {

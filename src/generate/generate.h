@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <span>
 #include <string_view>
 
@@ -23,9 +24,13 @@ struct GenerateParams {
   // Draft-model or prompt-lookup speculation (off unless a draft or lookup is set): at
   // temperature 0 the tokens are the same as without it.
   SpeculativeParams speculative;
+  // The token trie a grammar (sampler.grammar) masks with; built from the tokenizer when null.
+  std::shared_ptr<const grammar::Vocabulary> vocabulary;
 };
 
-enum class StopReason : uint8_t { kEndOfGeneration, kLength, kContextFull, kCallback };
+// kGrammar: the grammar allows no token (it is complete and the model has no end-of-generation
+// token it can use, or a logit bias banned every token it allows).
+enum class StopReason : uint8_t { kEndOfGeneration, kLength, kContextFull, kCallback, kGrammar };
 
 struct GenerateStats {
   int64_t n_prompt = 0;      // tokens evaluated for the prompt (beyond a reused prefix)

@@ -120,8 +120,14 @@ bool Matcher::Step(uint8_t b, Matcher* to) const {
     const uint32_t lo = std::max(cp << (6 * left), kMinOfLength[len]);
     const uint32_t hi = std::min(((cp + 1) << (6 * left)) - 1, uint32_t{0x10FFFF});
     if (lo > hi) return false;
+    // Surrogates (U+D800-DFFF) are not characters: a prefix that can only become one is refused.
+    const bool below = lo < 0xD800, above = hi > 0xDFFF;
+    if (!below && !above) return false;
     bool any = false;
-    for (uint32_t s : stacks_) any = any || table_->CanAcceptRange(s, lo, hi);
+    for (uint32_t s : stacks_) {
+      any = any || (below && table_->CanAcceptRange(s, lo, std::min(hi, uint32_t{0xD7FF}))) ||
+            (above && table_->CanAcceptRange(s, std::max(lo, uint32_t{0xE000}), hi));
+    }
     if (!any) return false;
     to->stacks_ = stacks_;
     to->partial_cp_ = cp, to->partial_left_ = left, to->partial_len_ = len;
