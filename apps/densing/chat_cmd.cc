@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "generate/conversation.h"
 #include "model/model.h"
+#include "grammar_options.h"
 #include "options.h"
 #include "speculative_options.h"
 
@@ -17,6 +18,7 @@ namespace {
 struct Options {
   ModelOptions model;
   SamplingOptions sampling;
+  GrammarOptions grammar;
   ContextShiftOptions shift;
   SpeculativeOptions speculative;
   std::string system;
@@ -24,6 +26,7 @@ struct Options {
 };
 
 void Chat(const Options& o) {
+  const grammar::GrammarSpec grammar = ResolveGrammar(o.grammar);
   auto model = Model::Load(o.model.path);
   auto tokenizer = Tokenizer::FromGguf(model->file());
   ThreadPool pool(o.model.threads);
@@ -32,6 +35,7 @@ void Chat(const Options& o) {
   params.n_predict = o.n_predict;
   params.sampler = ResolveSampling(o.sampling);
   ApplyContextShift(o.shift, *tokenizer, params);
+  ApplyGrammar(grammar, *tokenizer, params);
   const auto draft = SetUpSpeculation(o.speculative, *model, *tokenizer, session, pool, params);
   Conversation chat(session, *tokenizer, o.system);
   if (chat.uses_fallback()) {
@@ -68,6 +72,7 @@ void AddChatCommand(CLI::App& app) {
   auto o = std::make_shared<Options>();
   AddModelOptions(cmd, o->model, /*cached_default=*/true);
   AddSamplingOptions(cmd, o->sampling);
+  AddGrammarOptions(cmd, o->grammar);
   AddContextShiftOptions(cmd, o->shift);
   AddSpeculativeOptions(cmd, o->speculative);
   cmd->add_option("--system-prompt", o->system, "System message (also -sys)");

@@ -6,6 +6,7 @@
 #include "commands.h"
 #include "generate/generate.h"
 #include "model/model.h"
+#include "grammar_options.h"
 #include "options.h"
 #include "speculative_options.h"
 
@@ -15,6 +16,7 @@ namespace {
 struct Options {
   ModelOptions model;
   SamplingOptions sampling;
+  GrammarOptions grammar;
   ContextShiftOptions shift;
   SpeculativeOptions speculative;
   std::string prompt;
@@ -23,6 +25,7 @@ struct Options {
 };
 
 void Run(const Options& o) {
+  const grammar::GrammarSpec grammar = ResolveGrammar(o.grammar);
   const auto t0 = std::chrono::steady_clock::now();
   auto model = Model::Load(o.model.path);
   auto tokenizer = Tokenizer::FromGguf(model->file());
@@ -35,6 +38,7 @@ void Run(const Options& o) {
   params.n_predict = o.n_predict;
   params.sampler = ResolveSampling(o.sampling);
   ApplyContextShift(o.shift, *tokenizer, params);
+  ApplyGrammar(grammar, *tokenizer, params);
   const auto draft = SetUpSpeculation(o.speculative, *model, *tokenizer, session, pool, params);
   std::fputs(o.prompt.c_str(), stdout);
   std::fflush(stdout);
@@ -60,6 +64,7 @@ void AddRunCommand(CLI::App& app) {
   auto o = std::make_shared<Options>();
   AddModelOptions(cmd, o->model, /*cached_default=*/true);
   AddSamplingOptions(cmd, o->sampling);
+  AddGrammarOptions(cmd, o->grammar);
   AddContextShiftOptions(cmd, o->shift);
   AddSpeculativeOptions(cmd, o->speculative);
   cmd->add_option("-p,--prompt", o->prompt, "Prompt text")->required();

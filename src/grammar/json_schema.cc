@@ -476,7 +476,7 @@ std::string JsonSchemaToGbnf(const nlohmann::ordered_json& schema) {
   return Converter(schema).Run();
 }
 
-std::string JsonSchemaToGbnf(std::string_view text) {
+std::string JsonSchemaTextToGbnf(std::string_view text) {
   nlohmann::ordered_json schema;
   try {
     schema = nlohmann::ordered_json::parse(text);

@@ -26,7 +26,7 @@ namespace densing::grammar {
 
 std::string JsonSchemaToGbnf(const nlohmann::ordered_json& schema);
 // Parses `text` as JSON first (Error naming the position if it is not JSON).
-std::string JsonSchemaToGbnf(std::string_view text);
+std::string JsonSchemaTextToGbnf(std::string_view text);
 // Any JSON object ({"type":"json_object"}, --json).
 std::string AnyJsonObjectGbnf();
 

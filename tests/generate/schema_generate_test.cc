@@ -61,7 +61,7 @@ void GenerateAndValidate(const std::string& model_name, int runs_per_schema) {
     p.sampler.top_k = 0;
     p.sampler.top_p = 1.0f;
     p.sampler.min_p = 0.0f;
-    p.sampler.grammar.grammar = grammar::Grammar::Parse(grammar::JsonSchemaToGbnf(std::string_view(text)));
+    p.sampler.grammar.grammar = grammar::Grammar::Parse(grammar::JsonSchemaTextToGbnf(text));
     p.vocabulary = vocab;
     int finished = 0;
     for (int seed = 0; seed < runs_per_schema; ++seed) {

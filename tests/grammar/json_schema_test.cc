@@ -11,13 +11,13 @@ namespace densing::grammar {
 namespace {
 
 bool Accepts(const std::string& schema, const std::string& json) {
-  Matcher m(Grammar::Parse(JsonSchemaToGbnf(std::string_view(schema))));
+  Matcher m(Grammar::Parse(JsonSchemaTextToGbnf(schema)));
   return m.AcceptBytes(json) && m.CanEnd();
 }
 
 std::string ConvertError(const std::string& schema) {
   try {
-    Grammar::Parse(JsonSchemaToGbnf(std::string_view(schema)));
+    Grammar::Parse(JsonSchemaTextToGbnf(schema));
   } catch (const Error& e) {
     return e.what();
   }
