@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "base/error.h"
+#include "bench_speculative.h"
 #include "bench_tokenize.h"
 #include "commands.h"
 #include "kernels/cpu_path.h"
@@ -40,6 +41,8 @@ struct Options {
   std::string tokenize;   // a text file: measure the tokenizer instead
   std::string cache_type_k = "f32";
   std::string cache_type_v = "f32";
+  SpeculativeOptions speculative;  // with --prompt-file: plain against speculative decode
+  std::string prompt_file;
 };
 
 double Seconds(Clock::time_point t0) {
@@ -249,6 +252,11 @@ void Run(const Options& o) {
     if (o.path.empty()) Fail("bench --tokenize needs the model whose tokenizer to use (-m FILE)");
     return BenchTokenize(o.path, o.tokenize, o.reps, o.json);
   }
+  if (!o.speculative.draft_model.empty() || o.speculative.lookup > 0) {
+    if (o.path.empty()) Fail("bench --draft-model/--lookup needs the target model (-m FILE)");
+    SpeculativeBenchOptions s{o.path, o.prompt_file, o.speculative, o.n_gen, o.reps, o.threads, o.json};
+    return BenchSpeculative(s);
+  }
   if (o.path.empty() && !o.membw) Fail("bench needs a model (-m FILE) or --membw");
   if (!o.path.empty() && o.membw) Fail("bench takes either -m FILE or --membw, not both");
   if (o.membw) return BenchMembw(o);
@@ -288,6 +296,10 @@ void AddBenchCommand(CLI::App& app) {
   cmd->add_option("--membw-mib", o->membw_mib, "Buffer for the bandwidth probe, MiB (0: auto)")
       ->check(CLI::Range(int64_t{0}, int64_t{1} << 16));
   cmd->add_option("--tokenize", o->tokenize, "Measure the tokenizer's MB/s on this text file instead")
+      ->check(CLI::ExistingFile);
+  AddSpeculativeOptions(cmd, o->speculative);
+  cmd->add_option("--prompt-file", o->prompt_file,
+                  "With --draft-model or --lookup: the prompt whose greedy continuation is timed")
       ->check(CLI::ExistingFile);
   cmd->callback([o] { Run(*o); });
 }

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "base/error.h"
 
 namespace densing::cli {
@@ -35,6 +37,9 @@ std::unique_ptr<Draft> SetUpSpeculation(const SpeculativeOptions& o, const Model
   sp.lookup = o.lookup;
   if (!o.draft_model.empty() && o.lookup > 0) Fail("--lookup and --draft-model cannot be used together");
   ValidateSpeculativeParams(sp);
+  if (o.draft_model.empty() && o.lookup == 0) return nullptr;
+  // Verify in batches whose logits equal decoding's, so greedy output is what it is without.
+  sp.verify_tokens = ExactBatchTokens(target, pool, std::max(o.draft_max, o.lookup) + 1);
   if (o.draft_model.empty()) return nullptr;
   auto d = std::make_unique<Draft>();
   d->model = Model::Load(o.draft_model);

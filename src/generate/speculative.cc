@@ -18,6 +18,7 @@ void ValidateSpeculativeParams(const SpeculativeParams& p) {
   if (!(p.draft_p_min >= 0 && p.draft_p_min <= 1)) Fail("--draft-p-min must be in [0, 1]");
   if (p.lookup < 0 || p.lookup > 1024) Fail("--lookup must be in 0..1024 (got {})", p.lookup);
   if (p.lookup > 0 && p.draft != nullptr) Fail("--lookup and --draft-model cannot be used together");
+  if (p.verify_tokens < 1) Fail("verify_tokens must be >= 1");
   if (p.lookup_ngram_min < 1 || p.lookup_ngram_max < p.lookup_ngram_min) {
     Fail("lookup n-gram sizes must satisfy 1 <= min <= max");
   }
@@ -51,6 +52,23 @@ void CheckDraftModel(const Model& target, const Tokenizer& tt, const Model& draf
   if (d_ctx > 0 && d_ctx < n_ctx) {
     Fail("the draft model's context of {} tokens is smaller than the target's {} (lower -c)", d_ctx, n_ctx);
   }
+}
+
+int32_t ExactBatchTokens(const Model& model, ThreadPool& pool, int32_t n_max) {
+  const int64_t n_vocab = model.weights().output.ne[1];
+  int32_t exact = 1;
+  for (int32_t n = 2; n <= n_max; n = n < 4 ? n + 1 : std::min(2 * n, std::max(n + 1, n_max))) {
+    Session batch(model, pool, n + 1, n), single(model, pool, n + 1, 1);
+    std::vector<int32_t> tokens(static_cast<size_t>(n));
+    for (int32_t i = 0; i < n; ++i) tokens[static_cast<size_t>(i)] = static_cast<int32_t>((7 + 31 * i) % n_vocab);
+    const std::span<const float> all = batch.EvalAll(tokens);
+    for (int32_t i = 0; i < n; ++i) {
+      const std::span<const float> one = single.Eval(std::span<const int32_t>(&tokens[static_cast<size_t>(i)], 1));
+      if (!std::equal(one.begin(), one.end(), all.begin() + i * n_vocab)) return exact;
+    }
+    exact = n;
+  }
+  return exact;
 }
 
 std::vector<int32_t> LookupDraft(std::span<const int32_t> ctx, int32_t n_max, int32_t ngram_min,
@@ -190,33 +208,47 @@ std::vector<int32_t> Speculator::Step(Session& target, int32_t last, Sampler& sa
   const size_t k = drafts_.size();
   n_drafted_ += static_cast<int64_t>(k);
   context_.insert(context_.end(), drafts_.begin(), drafts_.end());
-  const std::span<const int32_t> batch = std::span<const int32_t>(context_).subspan(static_cast<size_t>(base));
-  // One forward pass over [last, d1..dk]: the logits of every position.
-  const std::span<const float> logits = k == 0 ? target.Eval(batch) : target.EvalAll(batch);
   const size_t n_vocab = static_cast<size_t>(target.n_vocab());
-  const std::span<const int32_t> all = target.tokens();
   std::vector<int32_t> out;
-  for (size_t i = 0; i <= k; ++i) {
-    const auto row = logits.subspan(i * n_vocab, n_vocab);
-    const auto history = all.first(static_cast<size_t>(base) + 1 + i);
-    if (i == k) {  // every draft accepted: one more from the target
-      out.push_back(sampler.Sample(row, history));
-      break;
+  // [last, d1..dk] in forward passes of at most verify_tokens (where the logits are those of
+  // decoding, bit for bit: ExactBatchTokens), each giving the logits of every position; a
+  // rejection ends the step without evaluating the rest.
+  const size_t chunk_max = static_cast<size_t>(params_.verify_tokens);
+  bool done = false;
+  for (size_t begin = 0; begin <= k && !done; begin += chunk_max) {
+    const size_t end = std::min(k + 1, begin + chunk_max);
+    const auto chunk = std::span<const int32_t>(context_).subspan(static_cast<size_t>(base) + begin, end - begin);
+    const std::span<const float> logits = chunk.size() == 1 ? target.Eval(chunk) : target.EvalAll(chunk);
+    const std::span<const int32_t> all = target.tokens();
+    for (size_t i = begin; i < end; ++i) {
+      const auto row = logits.subspan((i - begin) * n_vocab, n_vocab);
+      const auto history = all.first(static_cast<size_t>(base) + 1 + i);
+      if (i == k) {  // every draft accepted: one more from the target
+        out.push_back(sampler.Sample(row, history));
+        done = true;
+        break;
+      }
+      if (greedy_) {
+        const int32_t t = sampler.Sample(row, history);
+        out.push_back(t);
+        if (t != drafts_[i]) {
+          done = true;
+          break;
+        }
+        continue;
+      }
+      const auto& p = sampler.Distribution(row, history);
+      const double u_accept = sampler.Uniform();
+      const double u_resample = sampler.Uniform();
+      const std::span<const Sampler::Candidate> q =
+          draft_dists_.empty() ? std::span<const Sampler::Candidate>() : draft_dists_[i];
+      const Verdict v = AcceptOrResample(p, q, drafts_[i], u_accept, u_resample);
+      out.push_back(v.token);
+      if (!v.accepted) {
+        done = true;
+        break;
+      }
     }
-    if (greedy_) {
-      const int32_t t = sampler.Sample(row, history);
-      out.push_back(t);
-      if (t != drafts_[i]) break;
-      continue;
-    }
-    const auto& p = sampler.Distribution(row, history);
-    const double u_accept = sampler.Uniform();
-    const double u_resample = sampler.Uniform();
-    const std::span<const Sampler::Candidate> q =
-        draft_dists_.empty() ? std::span<const Sampler::Candidate>() : draft_dists_[i];
-    const Verdict v = AcceptOrResample(p, q, drafts_[i], u_accept, u_resample);
-    out.push_back(v.token);
-    if (!v.accepted) break;
   }
   n_accepted_ += static_cast<int64_t>(out.size()) - 1;
   // Keep context, last and the accepted drafts: the rejected ones' positions (and the

@@ -23,6 +23,8 @@ struct SpeculativeParams {
   int32_t lookup = 0;
   int32_t lookup_ngram_max = 4;  // the longest suffix of the context looked up first
   int32_t lookup_ngram_min = 2;  // the shortest tried
+  // Most tokens one verifying forward pass takes; see ExactBatchTokens.
+  int32_t verify_tokens = 3;
 
   bool enabled() const { return draft != nullptr || lookup > 0; }
 };
@@ -35,6 +37,13 @@ void ValidateSpeculativeParams(const SpeculativeParams& p);
 // context shorter than the target session's n_ctx.
 void CheckDraftModel(const Model& target, const Tokenizer& target_tokenizer, const Model& draft,
                      const Tokenizer& draft_tokenizer, int64_t n_ctx);
+
+// The most tokens (up to n_max) that one forward pass of `model` can take and still give each
+// token the logits that decoding it alone gives, bit for bit: MatMul switches to prompt kernels
+// (int8 panels, AMX tiles) from some batch size on, whose rounding differs from decoding's, and
+// which sizes and weight types do is the kernels' business. Found by evaluating probe batches of
+// 2, 3, 4, 8, 16, 32, ... both ways; at least 1.
+int32_t ExactBatchTokens(const Model& model, ThreadPool& pool, int32_t n_max);
 
 // Prompt lookup: the tokens that followed the most recent earlier occurrence of the context's
 // last n tokens, for n from ngram_max down to ngram_min (the first n that matches wins); at most
