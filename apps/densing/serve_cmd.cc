@@ -100,7 +100,7 @@ void AddServeCommand(CLI::App& app) {
   cmd->add_option("--max-body", o->http.max_body_bytes, "Largest request body in bytes")
       ->check(CLI::Range(size_t{1024}, size_t{1} << 30))
       ->capture_default_str();
-  cmd->add_option("--threads-http", o->http.n_http_threads, "HTTP threads (0: slots + queue + 8)")
+  cmd->add_option("--threads-http", o->http.n_http_threads, "HTTP threads (0: 1024, or slots + queue + 8 if more)")
       ->check(CLI::Range(0, 100000));
   cmd->callback([o] {
     UseDefaultModel(o->model);

@@ -3,7 +3,9 @@
 
 #include <httplib.h>
 #include <signal.h>
+#include <sys/socket.h>
 
+#include <algorithm>
 #include <functional>
 
 #include "server/api_error.h"
@@ -56,8 +58,17 @@ HttpServer::HttpServer(const ServedModel& model, Scheduler& scheduler, ServerOpt
   // A client that closes its socket must not kill the server through SIGPIPE.
   ::signal(SIGPIPE, SIG_IGN);
   size_t threads = static_cast<size_t>(options_.n_http_threads);
-  if (threads == 0) threads = static_cast<size_t>(scheduler.n_slots() + scheduler.max_queue() + 8);
+  // Each connection holds a thread while it is open, an idle one up to the keep-alive timeout:
+  // with too few threads, a thousand idle connections delay every other client (and /health) by
+  // a minute. Idle threads cost little memory.
+  if (threads == 0) {
+    threads = std::max<size_t>(kMinHttpThreads, scheduler.n_slots() + scheduler.max_queue() + 8);
+  }
   http_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  http_->set_socket_options([this](int sock) {
+    httplib::default_socket_options(sock);
+    listen_fd_ = sock;
+  });
   http_->set_payload_max_length(options_.max_body_bytes);
   http_->set_keep_alive_timeout(5);
   http_->set_read_timeout(30);
@@ -72,6 +83,9 @@ int HttpServer::Bind() {
                        ? http_->bind_to_any_port(options_.host)
                        : (http_->bind_to_port(options_.host, options_.port) ? options_.port : -1);
   if (port < 0) Fail("cannot listen on {}:{}", options_.host, options_.port);
+  // The library listens with a backlog of 5: a burst of new connections overflows it and their
+  // clients retry a second later. Let them wait in the kernel's queue instead.
+  if (listen_fd_ >= 0) ::listen(listen_fd_, SOMAXCONN);
   return port;
 }
 

@@ -17,13 +17,16 @@ class Server;
 
 namespace densing::server {
 
+// Connections served at once by default (each holds a thread; idle ones for up to 5 s).
+inline constexpr size_t kMinHttpThreads = 1024;
+
 struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 8080;                    // 0: any free port
   std::vector<std::string> api_keys;  // empty: no key needed
   bool metrics = false;               // serve GET /metrics
   size_t max_body_bytes = size_t{8} << 20;
-  int n_http_threads = 0;  // 0: enough for every slot and queue place, plus some
+  int n_http_threads = 0;  // 0: kMinHttpThreads, or every slot and queue place if that is more
 };
 
 class HttpServer {
@@ -52,6 +55,7 @@ class HttpServer {
   ServerOptions options_;
   Metrics metrics_;
   std::unique_ptr<httplib::Server> http_;
+  int listen_fd_ = -1;  // the listening socket, once bound
 };
 
 }  // namespace densing::server

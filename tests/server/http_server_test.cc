@@ -233,6 +233,29 @@ TEST(HttpServer, ClientThatHangsUpFreesItsSlot) {
   EXPECT_EQ(json::parse(r->body)["usage"]["completion_tokens"], 2);
 }
 
+// Every open connection holds an HTTP thread, an idle one until the keep-alive timeout (5 s).
+// With a thread per slot and queue place (74 here) three hundred idle connections made the next
+// request wait for them in turn, 20 s; there are threads enough for them now.
+TEST(HttpServer, IdleConnectionsDoNotDelayOthers) {
+  DENSING_REQUIRE_SHARED();
+  Served s;
+  std::vector<int> idle;
+  for (int i = 0; i < 300; ++i) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(s.port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    idle.push_back(fd);
+  }
+  auto c = s.Client();
+  c.set_read_timeout(4, 0);  // under the keep-alive timeout: an answer that waited for one fails
+  auto r = c.Get("/health");
+  EXPECT_TRUE(r && r->status == 200) << "no answer while 300 connections are idle";
+  for (int fd : idle) ::close(fd);
+}
+
 TEST(HttpServer, StreamAndMetrics) {
   DENSING_REQUIRE_SHARED();
   ServerOptions o;
