@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include "generate/generate.h"
@@ -36,18 +38,19 @@ TEST_P(RealSpeculative, GreedyOutputIsPlainDecoding) {
   auto tok = Tokenizer::FromGguf(model->file());
   ThreadPool pool(0);
   Session session(*model, pool, 1024);
-  const std::vector<int32_t> prompt = tok->Encode(
-      "The old bridge was built of grey stone in 1820. It crossed the river at its narrowest "
-      "point, where the water ran fast over the rocks. Every spring the floods rose almost to its "
-      "arches, and every spring the bridge held.\n\nRepeat the text above word for word:\n\n"
-      "The old bridge",
-      true, false);
+  // The copy task of bench/speculative.sh: long agreeing runs, and near-ties where a batch that
+  // rounds unlike decoding picks another token.
+  std::ifstream in(std::filesystem::path(DENSING_REAL_FIXTURES) / "../../../bench/data/copy_passage.txt");
+  ASSERT_TRUE(in) << "bench/data/copy_passage.txt is missing";
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::vector<int32_t> prompt = tok->Encode(text.str(), true, true);
   GenerateParams plain;
-  plain.n_predict = 48;
+  plain.n_predict = 96;
   plain.sampler.temperature = 0;
   GenerateStats s;
   const std::vector<int32_t> expected = Greedy(session, *tok, prompt, plain, &s);
-  ASSERT_EQ(expected.size(), 48u);
+  ASSERT_GT(expected.size(), 40u);
   const int32_t exact = ExactBatchTokens(*model, pool, 9);
 
   GenerateParams lookup = plain;
