@@ -3,6 +3,7 @@
 
 #include "server/api_error.h"
 #include "server/json_fields.h"
+#include "server/output_format.h"
 #include "server/responder.h"
 
 namespace densing::server {
@@ -48,6 +49,8 @@ Job MakeJob(const RouteContext& ctx, const GenerationRequest& r) {
   // As the CLI's --keep: the beginning-of-sequence token is kept besides the n_keep asked for.
   const bool bos = !job.prompt.empty() && job.prompt[0] == ctx.model.tokenizer->bos();
   job.n_keep = r.n_keep < 0 ? n_prompt : std::min(n_prompt, r.n_keep + (bos ? 1 : 0));
+  CheckLogitBias(job.sampler, ctx.model.tokenizer->n_vocab());
+  if (job.sampler.grammar.grammar) job.vocabulary = ctx.model.vocabulary();
   return job;
 }
 

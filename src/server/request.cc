@@ -7,6 +7,7 @@
 
 #include "server/api_error.h"
 #include "server/json_fields.h"
+#include "server/output_format.h"
 
 namespace densing::server {
 namespace {
@@ -22,15 +23,8 @@ void RefuseUnsupported(const JsonFields& f) {
   if (auto b = f.Integer("best_of", 1, 1 << 20); b && *b != 1) {
     FailParam("best_of", "'best_of' must be 1");
   }
-  for (const char* name : {"functions", "logit_bias"}) {
-    const json* v = f.Get(name);
-    if (v && !v->empty()) FailParam(name, "'{}' is not supported", name);
-  }
-  if (const json* rf = f.Get("response_format")) {
-    if (!rf->is_object() || rf->value("type", json()) != "text") {
-      FailParam("response_format",
-                "only {{\"type\": \"text\"}} is supported for 'response_format'");
-    }
+  if (const json* v = f.Get("functions"); v && !v->empty()) {
+    FailParam("functions", "'functions' is not supported (use 'tools')");
   }
   if (auto suffix = f.String("suffix"); suffix && !suffix->empty()) {
     FailParam("suffix", "'suffix' is not supported");
@@ -62,10 +56,13 @@ std::vector<std::string> ParseStop(const JsonFields& f) {
 }
 
 // The fields both endpoints share.
-GenerationRequest ParseCommon(const json& body, Endpoint endpoint) {
+GenerationRequest ParseCommon(const json& body, Endpoint endpoint,
+                              const nlohmann::ordered_json* ordered = nullptr) {
   JsonFields f(body);
   RefuseUnsupported(f);
   GenerationRequest r;
+  ParseOutputFormat(body, ordered, r.sampler);
+  ParseLogitBias(body, r.sampler);
   r.endpoint = endpoint;
   r.model = f.String("model").value_or("");
 
@@ -124,11 +121,11 @@ std::string MessageContent(const json& content, const std::string& param) {
 }  // namespace
 
 GenerationRequest ParseChatRequest(const json& body, std::string_view raw_body) {
-  GenerationRequest r = ParseCommon(body, Endpoint::kChat);
-  JsonFields f(body);
   nlohmann::ordered_json ordered;
   if (!raw_body.empty()) ordered = nlohmann::ordered_json::parse(raw_body, nullptr, false);
   const bool keep_order = ordered.is_object();
+  GenerationRequest r = ParseCommon(body, Endpoint::kChat, keep_order ? &ordered : nullptr);
+  JsonFields f(body);
   r.tools = ParseToolFields(body, keep_order ? &ordered : nullptr);
   const json* messages = f.Get("messages");
   if (!messages) FailParam("messages", "'messages' is required");

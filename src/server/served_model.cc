@@ -35,6 +35,11 @@ std::unique_ptr<ServedModel> ServedModel::Load(const std::string& path, const st
   return m;
 }
 
+std::shared_ptr<const grammar::Vocabulary> ServedModel::vocabulary() const {
+  std::call_once(vocabulary_once_, [&] { vocabulary_ = grammar::Vocabulary::FromTokenizer(*tokenizer); });
+  return vocabulary_;
+}
+
 namespace {
 
 std::string SpecialText(const Tokenizer& t, int32_t id) {

@@ -4,10 +4,12 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include "chat/tool_calls.h"
+#include "grammar/vocabulary.h"
 #include "model/model.h"
 #include "server/request.h"
 #include "tokenizer/tokenizer.h"
@@ -26,6 +28,13 @@ struct ServedModel {
   ToolFamily tool_family = ToolFamily::kHermes;  // how the template writes tool calls
   size_t max_piece_bytes = 1;  // the longest token's text: bounds the bytes n tokens can hold
   int64_t created = 0;         // unix time of loading, for /v1/models
+
+  // The token trie that grammars mask with, built on first use (any thread may ask).
+  std::shared_ptr<const grammar::Vocabulary> vocabulary() const;
+
+ private:
+  mutable std::once_flag vocabulary_once_;
+  mutable std::shared_ptr<const grammar::Vocabulary> vocabulary_;
 };
 
 // The prompt a request asks for: chat messages through the template, or the completion prompt

@@ -44,7 +44,7 @@ void Slot::Start(std::shared_ptr<Task> task, const Slot& from, int64_t reuse, ui
   n_shifted_ = 0;
   n_exact_ = INT64_MAX;
   next_ = -1;
-  sampler_.emplace(job.sampler);
+  sampler_.emplace(job.sampler, job.vocabulary);
   decoder_.emplace(tokenizer_);
   stop_ = StopMatcher(job.stop);
   prompt_logprobs_.clear();
@@ -84,7 +84,8 @@ void Slot::Sample(std::span<const float> logits) {
     logits = masked_;
   }
   const int32_t id = sampler_->Sample(logits, cached_);
-  if (tokenizer_.IsEndOfGeneration(id)) {
+  // The grammar allows nothing more (complete, with no end token left to it): the output is done.
+  if (id == Sampler::kNoToken || tokenizer_.IsEndOfGeneration(id)) {
     Finish(FinishReason::kStop);
     return;
   }

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -29,6 +30,8 @@ struct Job {
   std::vector<int32_t> prompt;  // not empty, at most the context
   int64_t max_tokens = -1;      // -1: until end of generation or a full context
   SamplerParams sampler;
+  // The token trie sampler.grammar masks with (ServedModel::vocabulary()); set when it has one.
+  std::shared_ptr<const grammar::Vocabulary> vocabulary;
   std::vector<std::string> stop;
   int top_logprobs = -1;         // >= 0: logprobs of generated tokens with this many alternatives
   bool prompt_logprobs = false;  // the logprob of every prompt token too (echo)

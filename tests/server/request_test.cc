@@ -136,8 +136,11 @@ TEST(Request, BadChatFieldsNameTheField) {
       {{{"logprobs", true}, {"top_logprobs", 21}}, "top_logprobs"},
       {{{"top_logprobs", 2}}, "top_logprobs"},
       {{{"tools", {{{"type", "function"}}}}}, "tools[0].function"},
-      {{{"logit_bias", {{"1", 5}}}}, "logit_bias"},
-      {{{"response_format", {{"type", "json_object"}}}}, "response_format"},
+      {{{"logit_bias", {{"one", 5}}}}, "logit_bias"},
+      {{{"logit_bias", {{"1", -101}}}}, "logit_bias"},
+      {{{"response_format", {{"type", "xml"}}}}, "response_format.type"},
+      {{{"response_format", {{"type", "json_schema"}}}}, "response_format.json_schema"},
+      {{{"grammar", "root ::="}}, "grammar"},
   };
   for (const auto& [extra, param] : cases) {
     EXPECT_EQ(ParamOf(Chat(extra), true), param) << extra.dump();
