@@ -2,6 +2,8 @@
 // acceptance on the timings line, and one-line errors for drafts that cannot draft.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "testing/run_densing.h"
@@ -79,6 +81,30 @@ TEST(SpeculativeCli, BadDraftsAndValuesAreOneLineErrors) {
   ExpectOneLineError(run({"--lookup", "-2"}), "--lookup");
   ExpectOneLineError(run({"-md", target, "--lookup", "3"}), "cannot be used together");
   ExpectOneLineError(run({"-md", testing::SharedDir() + "/README.md"}), "not a GGUF file");
+}
+
+TEST(SpeculativeCli, BenchComparesPlainAndSpeculativeDecode) {
+  DENSING_REQUIRE_SHARED();
+  const std::string prompt = testing::TempPath("spec_prompt.txt");
+  {
+    std::FILE* f = std::fopen(prompt.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fputs(kPrompt, f);
+    std::fclose(f);
+  }
+  const Result r = Densing({"bench", "-m", Model("stories260K.gguf"), "--lookup", "6", "--prompt-file",
+                            prompt, "-n", "32", "-r", "1", "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["identical"], true);
+  EXPECT_GT(j["plain_tokens_per_s"].get<double>(), 0);
+  EXPECT_GT(j["speculative_tokens_per_s"].get<double>(), 0);
+  EXPECT_GT(j["drafted"].get<int64_t>(), 0);
+  EXPECT_EQ(j["mode"], "lookup 6");
+  ExpectOneLineError(Densing({"bench", "-m", Model("stories260K.gguf"), "--lookup", "6"}), "--prompt-file");
+  ExpectOneLineError(Densing({"bench", "-m", Model("stories260K.gguf"), "-md",
+                              Model("llama-2-tiny-random.gguf"), "--prompt-file", prompt}),
+                     "vocabulary");
 }
 
 }  // namespace

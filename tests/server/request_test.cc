@@ -140,7 +140,7 @@ TEST(Request, BadChatFieldsNameTheField) {
       {{{"logit_bias", {{"1", -101}}}}, "logit_bias"},
       {{{"response_format", {{"type", "xml"}}}}, "response_format.type"},
       {{{"response_format", {{"type", "json_schema"}}}}, "response_format.json_schema"},
-      {{{"grammar", "root ::="}}, "grammar"},
+      {{{"grammar", "root ::= ("}}, "grammar"},
   };
   for (const auto& [extra, param] : cases) {
     EXPECT_EQ(ParamOf(Chat(extra), true), param) << extra.dump();
