@@ -5,6 +5,7 @@
 #include "server/json_fields.h"
 #include "server/output_format.h"
 #include "server/responder.h"
+#include "server/tool_grammar.h"
 
 namespace densing::server {
 namespace {
@@ -50,6 +51,11 @@ Job MakeJob(const RouteContext& ctx, const GenerationRequest& r) {
   const bool bos = !job.prompt.empty() && job.prompt[0] == ctx.model.tokenizer->bos();
   job.n_keep = r.n_keep < 0 ? n_prompt : std::min(n_prompt, r.n_keep + (bos ? 1 : 0));
   CheckLogitBias(job.sampler, ctx.model.tokenizer->n_vocab());
+  // tool_choice "required" or a named function: the answer is a well-formed call; "auto": the
+  // same once the model opens a call (tool_grammar.h).
+  if (r.endpoint == Endpoint::kChat && !job.sampler.grammar.grammar) {
+    job.sampler.grammar = ToolCallGrammar(ctx.model.tool_family, r.tools);
+  }
   if (job.sampler.grammar.grammar) job.vocabulary = ctx.model.vocabulary();
   return job;
 }

@@ -6,3 +6,11 @@ add_test(NAME server_openai_client
                  $<TARGET_FILE:densing> ${DENSING_SHARED_DIR}/models/stories260K.gguf)
 set_tests_properties(server_openai_client PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300
                      LABELS "server;npm")
+
+# The same server driven by the official `openai` Python client (tool calls, structured output),
+# from the virtual environment scripts/setup makes. Skipped (exit 77) without it.
+add_test(NAME server_openai_python
+         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/server/run_openai_python_tests.sh ${PROJECT_SOURCE_DIR}
+                 $<TARGET_FILE:densing> ${DENSING_SHARED_DIR}/models/stories260K.gguf)
+set_tests_properties(server_openai_python PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300
+                     LABELS "server;python")
