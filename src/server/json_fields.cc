@@ -7,7 +7,35 @@
 
 namespace densing::server {
 
+bool NestedDeeperThan(std::string_view json, int max_depth) {
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < json.size(); ++i) {
+    const char c = json[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max_depth) return true;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return false;
+}
+
 nlohmann::json ParseJsonObject(std::string_view body) {
+  // The library builds, copies and prints values recursively: a body nested a hundred thousand
+  // levels deep would overflow the stack.
+  if (NestedDeeperThan(body, kMaxJsonDepth)) {
+    throw ApiError(400, fmt::format("the request body is nested deeper than {} levels", kMaxJsonDepth),
+                   "invalid_request_error", "", "invalid_json");
+  }
   nlohmann::json j = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) {
     throw ApiError(400, "the request body is not valid JSON", "invalid_request_error", "",

@@ -197,6 +197,29 @@ TEST(Request, BodiesThatAreNotObjects) {
   EXPECT_TRUE(ParseJsonObject("{\"a\": 1}").is_object());
 }
 
+// A body nested a hundred thousand levels deep crashed the server (the JSON library copies and
+// frees values recursively); it is a 400 now, and nesting up to the limit still parses.
+TEST(Request, DeeplyNestedBodiesAre400) {
+  const auto nested = [](int depth) {
+    return R"({"messages": [{"role": "user", "content": )" + std::string(depth, '[') +
+           std::string(depth, ']') + "}]}";
+  };
+  try {
+    ParseJsonObject(nested(100000));
+    ADD_FAILURE() << "accepted";
+  } catch (const ApiError& e) {
+    EXPECT_EQ(e.status(), 400);
+    EXPECT_EQ(std::string(e.what()), "the request body is nested deeper than 128 levels");
+  }
+  EXPECT_NO_THROW(ParseJsonObject(nested(kMaxJsonDepth - 3)));  // the body, messages, a message
+  EXPECT_THROW(ParseJsonObject(nested(kMaxJsonDepth - 2)), ApiError);
+  // Brackets inside strings (escaped quotes too) are text, not nesting.
+  EXPECT_NO_THROW(ParseJsonObject(R"({"prompt": ")" + std::string(1000, '[') + R"(\")" +
+                                  std::string(1000, '{') + R"(", "stop": "]"})"));
+  EXPECT_FALSE(NestedDeeperThan(R"({"a": "\\"} [])", 1));
+  EXPECT_TRUE(NestedDeeperThan("{[", 1));
+}
+
 TEST(Request, ErrorBodyHasOpenAisShape) {
   const ApiError e(400, "bad", "invalid_request_error", "n", "");
   const json body = e.Body();
