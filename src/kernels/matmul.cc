@@ -8,6 +8,7 @@
 #include "base/error.h"
 #include "kernels/act_lanes.h"
 #include "kernels/amx_matmul.h"
+#include "kernels/dot_panel.h"
 #include "kernels/dot_simd.h"
 #include "kernels/dot_tile.h"
 #include "kernels/quantize_simd.h"
@@ -24,6 +25,7 @@ enum class Layout : uint8_t {
   kVecDot,  // rows of the weight type's vec_dot_type (F32: the input itself)
   kLanes,   // act_lanes.h
   kAmx,     // amx_matmul.h
+  kPanel,   // dot_panel.h's XBlock rows
 };
 
 struct Plan {
@@ -31,6 +33,7 @@ struct Plan {
   DType act = DType::kF32;  // kVecDot: the activation type
   MatTileFn tile = nullptr;
   AmxTileFn amx = nullptr;
+  bool all_tokens = false;  // a task takes every token of its rows (the panels: decode once)
 
   bool SameActivations(const Plan& o) const { return layout == o.layout && act == o.act; }
   bool Converts() const { return layout != Layout::kVecDot || act != DType::kF32; }
@@ -40,6 +43,8 @@ struct Plan {
         return lanes::RowBytes(k) * n_tok;
       case Layout::kAmx:
         return AmxActivationBytes(act, k, n_tok);
+      case Layout::kPanel:
+        return panel::RowBytes(k) * n_tok;
       case Layout::kVecDot:
         break;
     }
@@ -69,6 +74,15 @@ Plan MakePlan(MatMulKernel kernel, DType w, int64_t n_tok) {
       return p;
     }
   }
+  if ((best && n_tok >= panel::kMinTokens) || kernel == MatMulKernel::kPanel) {
+    bool packed = false;
+    if (const MatTileFn f = PanelSimdTile(w, &packed)) {
+      if (packed) p.layout = Layout::kPanel;
+      p.tile = f;
+      p.all_tokens = true;
+      return p;
+    }
+  }
   if (kernel != MatMulKernel::kReference) p.tile = FindSimdMatTile(w);
   if (p.tile == nullptr) p.tile = &ReferenceMatTile;
   return p;
@@ -94,6 +108,8 @@ const uint8_t* Convert(const Plan& p, const float* x, int64_t k, int64_t n_tok, 
   auto convert = [&](int64_t t, int) {
     if (p.layout == Layout::kLanes) {
       lanes::PackRow(x + t * k, k, scratch + t * row);
+    } else if (p.layout == Layout::kPanel) {
+      panel::PackRow(x + t * k, k, scratch + t * row);
     } else if (p.act == DType::kQ8_K) {
       QuantizeQ8_K(x + t * k, k / 256, scratch + t * row);
     } else {
@@ -129,7 +145,8 @@ void Run(const Plan* plans, std::span<const MatMulOut> outs, const float* x, int
   int64_t total_rows = 0;
   for (const MatMulOut& o : outs) total_rows += o.w->ne[1];
   const bool amx = p.layout == Layout::kAmx;
-  const int64_t n_tok_tasks = amx ? 1 : CeilDiv(n_tok, kTokChunk);
+  const bool all_tokens = amx || p.all_tokens;
+  const int64_t n_tok_tasks = all_tokens ? 1 : CeilDiv(n_tok, kTokChunk);
   // Rows per task: ~8 tasks per worker (handed out from a shared counter, so the workers finish
   // within one small task of each other), large enough that handing one out costs little next
   // to streaming its weights. AMX tasks take whole panels of kAmxRows rows.
@@ -137,6 +154,7 @@ void Run(const Plan* plans, std::span<const MatMulOut> outs, const float* x, int
   const int64_t row_tasks = std::max<int64_t>(1, CeilDiv(want_tasks, n_tok_tasks));
   int64_t rows = std::clamp<int64_t>(CeilDiv(CeilDiv(total_rows, row_tasks), 4) * 4, 4, 256);
   if (amx) rows = kAmxRows;
+  if (p.all_tokens) rows = std::clamp<int64_t>(CeilDiv(CeilDiv(total_rows, want_tasks), 8) * 8, 8, 256);
   job.first_task[0] = 0;
   for (int i = 0; i < job.n; ++i) {
     const TensorView& w = *outs[static_cast<size_t>(i)].w;
@@ -165,6 +183,10 @@ void Run(const Plan* plans, std::span<const MatMulOut> outs, const float* x, int
       job.amx[i](job.m[i], r0, r1, n_tok);
       return;
     }
+    if (all_tokens) {
+      job.tile[i](job.m[i], r0, r1, 0, n_tok);
+      return;
+    }
     const int64_t t0 = (local / n_row_tasks) * kTokChunk;
     job.tile[i](job.m[i], r0, r1, t0, std::min(n_tok, t0 + kTokChunk));
   });
@@ -174,7 +196,8 @@ void Run(const Plan* plans, std::span<const MatMulOut> outs, const float* x, int
 
 int64_t MatMulScratchBytes(DType w, int64_t k, int64_t n_tok) {
   int64_t need = 0;
-  for (MatMulKernel kernel : {MatMulKernel::kReference, MatMulKernel::kLanes, MatMulKernel::kAmx}) {
+  for (MatMulKernel kernel : {MatMulKernel::kReference, MatMulKernel::kLanes, MatMulKernel::kAmx,
+                              MatMulKernel::kPanel}) {
     need = std::max(need, MakePlan(kernel, w, n_tok).XBytes(k, n_tok));
   }
   return need;
@@ -191,6 +214,8 @@ bool HasMatMulKernel(MatMulKernel kernel, DType w) {
       return LanesSimdTile(w) != nullptr;
     case MatMulKernel::kAmx:
       return FindAmxTile(w) != nullptr;
+    case MatMulKernel::kPanel:
+      return PanelSimdTile(w, nullptr) != nullptr;
   }
   return false;
 }

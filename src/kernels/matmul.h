@@ -38,9 +38,10 @@ enum class MatMulKernel : uint8_t {
   kNative,     // Highway tiles on the reference's activation blocks (dot_float/legacy/kquant)
   kLanes,      // AVX-512 VNNI tiles on the lanes layout (dot_lanes.cc)
   kAmx,        // AMX tiles for prompt batches (amx_matmul.cc)
+  kPanel,      // AVX2 / AVX-512 int8 panel tiles for prompt batches (dot_panel.cc)
 };
 // Whether `kernel` has a kernel of its own for weight type w on this CPU (else MatMulUsing
-// falls back to the next family down: kAmx → kLanes → kNative → kReference).
+// falls back to the next family down: kAmx → kLanes → kNative → kReference; kPanel → kNative).
 bool HasMatMulKernel(MatMulKernel kernel, DType w);
 void MatMulUsing(MatMulKernel kernel, std::span<const MatMulOut> outs, const float* x,
                  int64_t n_tok, uint8_t* scratch, ThreadPool& pool);

@@ -109,6 +109,8 @@ const char* Name(MatMulKernel kernel) {
       return "lanes";
     case MatMulKernel::kAmx:
       return "amx";
+    case MatMulKernel::kPanel:
+      return "panel";
     default:
       return "best";
   }
@@ -150,6 +152,7 @@ void CheckFamily(MatMulKernel kernel) {
 TEST(KernelFamilies, NativeMatchesReference) { CheckFamily(MatMulKernel::kNative); }
 TEST(KernelFamilies, LanesMatchReference) { CheckFamily(MatMulKernel::kLanes); }
 TEST(KernelFamilies, AmxMatchesReference) { CheckFamily(MatMulKernel::kAmx); }
+TEST(KernelFamilies, PanelsMatchReference) { CheckFamily(MatMulKernel::kPanel); }
 TEST(KernelFamilies, BestMatchesReference) { CheckFamily(MatMulKernel::kBest); }
 
 // Q, K and V (and gate and up) of mixed types through one MatMulShared equal separate MatMuls.

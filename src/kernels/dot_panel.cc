@@ -1,0 +1,515 @@
+// Panel tiles (kernels/dot_panel.h) for Q4_0, Q5_0, Q8_0, Q4_K and Q6_K on the AVX2 and AVX3 targets:
+// raw AVX2 intrinsics inside those targets only (the byte products and the 8×8 transposes have
+// no Highway 1.0.3 op of their own). Per 32-element block and token: eight broadcasts of four
+// activation bytes, eight vpmaddubsw summed in int16 (the unsigned 4- and 5-bit quants cannot
+// overflow it), one vpmaddwd into int32 lanes, one convert and one FMA for all eight rows.
+// The scalar reference is the traits' vec_dot on the same activations (kernel_families_test).
+#define HWY_WANT_AVX3_DL
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "kernels/dot_panel.cc"
+#include "hwy/foreach_target.h"  // IWYU pragma: keep
+#include <algorithm>
+#include <cstring>
+// Highway before our headers: foreach_target re-includes this file once per target.
+#include "hwy/highway.h"
+#include "kernels/cpu_path.h"
+#include "kernels/dot_int8-inl.h"
+#include "kernels/dot_panel.h"
+#include "tensor/quant_blocks.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace densing {
+namespace HWY_NAMESPACE {
+
+#if HWY_TARGET == HWY_AVX2 || HWY_TARGET == HWY_AVX3
+
+using panel::kRows;
+using panel::XBlock;
+
+constexpr int64_t kChunkBlocks = 8;  // 32-element blocks per decoded panel chunk
+constexpr int64_t kTokens = 256;     // tokens one decoded panel chunk serves (MatMul hands a
+                                     // task all tokens of its rows)
+
+// v[r]: row r's 8 lanes (chunk j in lane j) → v[j]: chunk j of every row (row r in lane r).
+HWY_INLINE void Transpose8x8(__m256i* v) {
+  const __m256i t0 = _mm256_unpacklo_epi32(v[0], v[1]), t1 = _mm256_unpackhi_epi32(v[0], v[1]);
+  const __m256i t2 = _mm256_unpacklo_epi32(v[2], v[3]), t3 = _mm256_unpackhi_epi32(v[2], v[3]);
+  const __m256i t4 = _mm256_unpacklo_epi32(v[4], v[5]), t5 = _mm256_unpackhi_epi32(v[4], v[5]);
+  const __m256i t6 = _mm256_unpacklo_epi32(v[6], v[7]), t7 = _mm256_unpackhi_epi32(v[6], v[7]);
+  const __m256i u0 = _mm256_unpacklo_epi64(t0, t2), u1 = _mm256_unpackhi_epi64(t0, t2);
+  const __m256i u2 = _mm256_unpacklo_epi64(t1, t3), u3 = _mm256_unpackhi_epi64(t1, t3);
+  const __m256i u4 = _mm256_unpacklo_epi64(t4, t6), u5 = _mm256_unpackhi_epi64(t4, t6);
+  const __m256i u6 = _mm256_unpacklo_epi64(t5, t7), u7 = _mm256_unpackhi_epi64(t5, t7);
+  v[0] = _mm256_permute2x128_si256(u0, u4, 0x20);
+  v[1] = _mm256_permute2x128_si256(u1, u5, 0x20);
+  v[2] = _mm256_permute2x128_si256(u2, u6, 0x20);
+  v[3] = _mm256_permute2x128_si256(u3, u7, 0x20);
+  v[4] = _mm256_permute2x128_si256(u0, u4, 0x31);
+  v[5] = _mm256_permute2x128_si256(u1, u5, 0x31);
+  v[6] = _mm256_permute2x128_si256(u2, u6, 0x31);
+  v[7] = _mm256_permute2x128_si256(u3, u7, 0x31);
+}
+
+// Four bytes at p in every 32-bit lane.
+HWY_INLINE __m256i Broadcast4(const int8_t* p) {
+  int32_t v;
+  std::memcpy(&v, p, 4);
+  return _mm256_set1_epi32(v);
+}
+
+// ---- Legacy types: 32-element blocks with one f16 scale. ----
+
+// Decoders: a block's 32 quants in element order. kSigned: int8 (Q8_0, through |w| and the
+// activation's sign); else unsigned with kShift the log2 of the offset the activation sum undoes,
+// kGroup chunks summed in int16 before widening (Σ of kGroup·8 products of at most
+// max_q·128 stays below 2^15).
+struct Q4_0P {
+  using Block = quant::BlockQ4_0;
+  static constexpr bool kSigned = false;
+  static constexpr int kShift = 3, kGroup = 8;
+  static HWY_INLINE __m256i Decode(const Block& b) { return Nibbles32(b.qs).raw; }
+};
+struct Q5_0P {
+  using Block = quant::BlockQ5_0;
+  static constexpr bool kSigned = false;
+  static constexpr int kShift = 4, kGroup = 4;
+  static HWY_INLINE __m256i Decode(const Block& b) {
+    return hn::Or(Nibbles32(b.qs), SpreadBits(quant::LoadU32(b.qh), 0x10)).raw;
+  }
+};
+struct Q8_0P {
+  using Block = quant::BlockQ8_0;
+  static constexpr bool kSigned = true;
+  static constexpr int kShift = 0, kGroup = 1;
+  static HWY_INLINE __m256i Decode(const Block& b) {
+    return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b.qs));
+  }
+};
+
+struct LegacyPanel {
+  alignas(32) uint8_t q[kChunkBlocks][8][32];  // [block][chunk j][4·row + e]
+  alignas(32) float d[kChunkBlocks][kRows];
+};
+
+// Rows [r, r + nr) (nr ≤ 8; the rest repeat the last row, whose sums the tile never writes),
+// blocks [b0, b0 + nbc) into p.
+template <class W>
+HWY_INLINE void DecodeLegacy(const MatTile& m, int64_t r, int64_t nr, int64_t b0, int64_t nbc,
+                             LegacyPanel& p) {
+  using Block = typename W::Block;
+  const Block* rows[kRows];
+  for (int64_t i = 0; i < kRows; ++i) {
+    rows[i] = reinterpret_cast<const Block*>(m.w + (r + std::min(i, nr - 1)) * m.w_row_bytes) + b0;
+  }
+  for (int64_t b = 0; b < nbc; ++b) {
+    __m256i v[kRows];
+    for (int64_t i = 0; i < kRows; ++i) {
+      v[i] = W::Decode(rows[i][b]);
+      p.d[b][i] = LoadF16Fast(rows[i][b].d);
+    }
+    Transpose8x8(v);
+    for (int j = 0; j < 8; ++j) _mm256_store_si256(reinterpret_cast<__m256i*>(p.q[b][j]), v[j]);
+  }
+}
+
+// The offset-corrected int32 sums of block b for NT tokens against a decoded chunk.
+template <class W, int NT>
+HWY_INLINE void LegacySums(const LegacyPanel& p, int64_t b, const XBlock* const* x, __m256i* s) {
+  const __m256i ones = _mm256_set1_epi16(1);
+  if constexpr (W::kSigned) {
+    for (int t = 0; t < NT; ++t) s[t] = _mm256_setzero_si256();
+#pragma GCC unroll 1
+    for (int j = 0; j < 8; ++j) {
+      const __m256i w = _mm256_load_si256(reinterpret_cast<const __m256i*>(p.q[b][j]));
+      const __m256i aw = _mm256_abs_epi8(w);
+      for (int t = 0; t < NT; ++t) {
+        const __m256i xs = _mm256_sign_epi8(Broadcast4(x[t][b].qs + 4 * j), w);
+        s[t] = _mm256_add_epi32(s[t], _mm256_madd_epi16(_mm256_maddubs_epi16(aw, xs), ones));
+      }
+    }
+  } else {
+    for (int g = 0; g < 8; g += W::kGroup) {
+      __m256i h[NT];
+      for (int t = 0; t < NT; ++t) h[t] = _mm256_setzero_si256();
+#pragma GCC unroll 1
+      for (int j = g; j < g + W::kGroup; ++j) {
+        const __m256i w = _mm256_load_si256(reinterpret_cast<const __m256i*>(p.q[b][j]));
+        for (int t = 0; t < NT; ++t) {
+          h[t] = _mm256_add_epi16(h[t], _mm256_maddubs_epi16(w, Broadcast4(x[t][b].qs + 4 * j)));
+        }
+      }
+      for (int t = 0; t < NT; ++t) {
+        const __m256i wide = _mm256_madd_epi16(h[t], ones);
+        s[t] = g == 0 ? wide : _mm256_add_epi32(s[t], wide);
+      }
+    }
+    for (int t = 0; t < NT; ++t) {
+      s[t] = _mm256_sub_epi32(s[t], _mm256_slli_epi32(_mm256_set1_epi32(x[t][b].sum), W::kShift));
+    }
+  }
+}
+
+// NT tokens (x[t] at the chunk's first block) against a decoded chunk; acc[t]: the 8 rows' sums.
+// With two int16 groups per block (Q5_0) the f32 sums stay in memory, as registers run out.
+template <class W, int NT>
+HWY_INLINE void LegacyTokens(const LegacyPanel& p, int64_t nbc, const XBlock* const* x,
+                             float (*acc)[kRows]) {
+  constexpr bool kInRegs = W::kSigned || W::kGroup == 8;
+  __m256 f[NT];
+  if constexpr (kInRegs) {
+    for (int t = 0; t < NT; ++t) f[t] = _mm256_load_ps(acc[t]);
+  }
+  for (int64_t b = 0; b < nbc; ++b) {
+    __m256i s[NT];
+    LegacySums<W, NT>(p, b, x, s);
+    const __m256 d = _mm256_load_ps(p.d[b]);
+    for (int t = 0; t < NT; ++t) {
+      const __m256 scale = _mm256_mul_ps(d, _mm256_set1_ps(x[t][b].d));
+      if constexpr (kInRegs) {
+        f[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s[t]), scale, f[t]);
+      } else {
+        _mm256_store_ps(acc[t], _mm256_fmadd_ps(_mm256_cvtepi32_ps(s[t]), scale, _mm256_load_ps(acc[t])));
+      }
+    }
+  }
+  if constexpr (kInRegs) {
+    for (int t = 0; t < NT; ++t) _mm256_store_ps(acc[t], f[t]);
+  }
+}
+
+// ---- Q4_K: super-blocks of 256 = 8 groups of 32 with 6-bit scales and mins. ----
+
+struct KPanel {
+  alignas(32) uint8_t q[8][8][32];  // [group][chunk j][4·row + e]
+  alignas(32) int16_t sc[8][16];    // [group]: int16 lanes 2·row and 2·row + 1 hold its scale
+  alignas(32) int16_t mn[8][16];    // the same for the mins
+  alignas(32) float d[kRows], dmin[kRows];
+};
+
+HWY_INLINE void DecodeQ4K(const MatTile& m, int64_t r, int64_t nr, int64_t sb, KPanel& p) {
+  const quant::BlockQ4_K* rows[kRows];
+  for (int64_t i = 0; i < kRows; ++i) {
+    rows[i] = reinterpret_cast<const quant::BlockQ4_K*>(
+                  m.w + (r + std::min(i, nr - 1)) * m.w_row_bytes) + sb;
+  }
+  for (int64_t i = 0; i < kRows; ++i) {
+    for (int g = 0; g < 8; ++g) {
+      uint8_t sc = 0, mn = 0;
+      quant::ScaleMinK4(g, rows[i]->scales, &sc, &mn);
+      p.sc[g][2 * i] = p.sc[g][2 * i + 1] = sc;
+      p.mn[g][2 * i] = p.mn[g][2 * i + 1] = mn;
+    }
+    p.d[i] = LoadF16Fast(rows[i]->d);
+    p.dmin[i] = LoadF16Fast(rows[i]->dmin);
+  }
+  const __m256i m4 = _mm256_set1_epi8(0x0F);
+  for (int g = 0; g < 8; ++g) {
+    __m256i v[kRows];
+    for (int64_t i = 0; i < kRows; ++i) {
+      const __m256i q =
+          _mm256_loadu_si256(reinterpret_cast<const __m256i*>(rows[i]->qs + 32 * (g / 2)));
+      v[i] = g % 2 == 0 ? _mm256_and_si256(q, m4) : _mm256_and_si256(_mm256_srli_epi16(q, 4), m4);
+    }
+    Transpose8x8(v);
+    for (int j = 0; j < 8; ++j) _mm256_store_si256(reinterpret_cast<__m256i*>(p.q[g][j]), v[j]);
+  }
+}
+
+template <int NT>
+HWY_INLINE void Q4KTokens(const KPanel& p, const quant::BlockQ8_K* const* x, float (*acc)[kRows]) {
+  __m256i isum[NT];
+  for (int t = 0; t < NT; ++t) isum[t] = _mm256_setzero_si256();
+  for (int g = 0; g < 8; ++g) {
+    __m256i h[NT];
+    for (int t = 0; t < NT; ++t) h[t] = _mm256_setzero_si256();
+#pragma GCC unroll 1
+    for (int j = 0; j < 8; ++j) {
+      const __m256i w = _mm256_load_si256(reinterpret_cast<const __m256i*>(p.q[g][j]));
+      for (int t = 0; t < NT; ++t) {
+        h[t] = _mm256_add_epi16(h[t], _mm256_maddubs_epi16(w, Broadcast4(x[t]->qs + 32 * g + 4 * j)));
+      }
+    }
+    const __m256i sc = _mm256_load_si256(reinterpret_cast<const __m256i*>(p.sc[g]));
+    for (int t = 0; t < NT; ++t) isum[t] = _mm256_add_epi32(isum[t], _mm256_madd_epi16(h[t], sc));
+  }
+  const __m256 d = _mm256_load_ps(p.d), dmin = _mm256_load_ps(p.dmin);
+  for (int t = 0; t < NT; ++t) {
+    // Σ_g min_g · (the activation sums of the group's two halves).
+    __m256i msum = _mm256_setzero_si256();
+    for (int g = 0; g < 8; ++g) {
+      const __m256i mn = _mm256_load_si256(reinterpret_cast<const __m256i*>(p.mn[g]));
+      int32_t pair;
+      std::memcpy(&pair, x[t]->bsums + 4 * g, 4);
+      msum = _mm256_add_epi32(msum, _mm256_madd_epi16(mn, _mm256_set1_epi32(pair)));
+    }
+    const __m256 dx = _mm256_set1_ps(LoadF32(x[t]->d));
+    __m256 f = _mm256_load_ps(acc[t]);
+    f = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum[t]), _mm256_mul_ps(d, dx), f);
+    f = _mm256_fnmadd_ps(_mm256_cvtepi32_ps(msum), _mm256_mul_ps(dmin, dx), f);
+    _mm256_store_ps(acc[t], f);
+  }
+}
+
+// ---- Q6_K: super-blocks of 256 = 16 groups of 16 with int8 scales, quants q - 32. ----
+
+struct Q6Panel {
+  alignas(32) uint8_t q[8][8][32];  // [32 elements][chunk j][4·row + e], q unsigned (0..63)
+  alignas(32) int16_t sc[16][16];   // [group]: int16 lanes 2·row and 2·row + 1 hold its scale
+  alignas(32) int16_t sc2[8][16];   // [pair p]: lane 2·row the scale of group 2p, 2·row + 1 of 2p + 1
+  alignas(32) float d[kRows];
+};
+
+HWY_INLINE void DecodeQ6K(const MatTile& m, int64_t r, int64_t nr, int64_t sb, Q6Panel& p) {
+  const quant::BlockQ6_K* rows[kRows];
+  for (int64_t i = 0; i < kRows; ++i) {
+    rows[i] = reinterpret_cast<const quant::BlockQ6_K*>(
+                  m.w + (r + std::min(i, nr - 1)) * m.w_row_bytes) + sb;
+  }
+  for (int64_t i = 0; i < kRows; ++i) {
+    for (int g = 0; g < 16; ++g) {
+      const int16_t sc = rows[i]->scales[g];
+      p.sc[g][2 * i] = p.sc[g][2 * i + 1] = sc;
+      p.sc2[g / 2][2 * i + g % 2] = sc;
+    }
+    p.d[i] = LoadF16Fast(rows[i]->d);
+  }
+  const __m256i m4 = _mm256_set1_epi8(0x0F), m30 = _mm256_set1_epi8(0x30);
+  for (int s = 0; s < 8; ++s) {  // elements 32s .. 32s + 31: half n, part pt (see dot_kquant.cc)
+    const int n = s / 4, pt = s % 4;
+    __m256i v[kRows];
+    for (int64_t i = 0; i < kRows; ++i) {
+      const __m256i l = _mm256_loadu_si256(
+          reinterpret_cast<const __m256i*>(rows[i]->ql + 64 * n + 32 * (pt % 2)));
+      const __m256i h = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(rows[i]->qh + 32 * n));
+      const __m256i lo = pt < 2 ? _mm256_and_si256(l, m4) : _mm256_and_si256(_mm256_srli_epi16(l, 4), m4);
+      __m256i hi;
+      switch (pt) {
+        case 0:
+          hi = _mm256_slli_epi16(h, 4);
+          break;
+        case 1:
+          hi = _mm256_slli_epi16(h, 2);
+          break;
+        case 2:
+          hi = h;
+          break;
+        default:
+          hi = _mm256_srli_epi16(h, 2);
+          break;
+      }
+      v[i] = _mm256_or_si256(lo, _mm256_and_si256(hi, m30));
+    }
+    Transpose8x8(v);
+    for (int j = 0; j < 8; ++j) _mm256_store_si256(reinterpret_cast<__m256i*>(p.q[s][j]), v[j]);
+  }
+}
+
+template <int NT>
+HWY_INLINE void Q6KTokens(const Q6Panel& p, const quant::BlockQ8_K* const* x, float (*acc)[kRows]) {
+  __m256i isum[NT];
+  for (int t = 0; t < NT; ++t) isum[t] = _mm256_setzero_si256();
+  for (int g = 0; g < 16; ++g) {  // two chunks at a time stay below 2^15 in int16 (63·128·4)
+    const int s = g / 2, j0 = 4 * (g % 2);
+    const __m256i sc = _mm256_load_si256(reinterpret_cast<const __m256i*>(p.sc[g]));
+    for (int half = 0; half < 2; ++half) {
+      __m256i h[NT];
+      for (int j = j0 + 2 * half; j < j0 + 2 * half + 2; ++j) {
+        const __m256i w = _mm256_load_si256(reinterpret_cast<const __m256i*>(p.q[s][j]));
+        for (int t = 0; t < NT; ++t) {
+          const __m256i prod = _mm256_maddubs_epi16(w, Broadcast4(x[t]->qs + 32 * s + 4 * j));
+          h[t] = j == j0 + 2 * half ? prod : _mm256_add_epi16(h[t], prod);
+        }
+      }
+      for (int t = 0; t < NT; ++t) isum[t] = _mm256_add_epi32(isum[t], _mm256_madd_epi16(h[t], sc));
+    }
+  }
+  const __m256 d = _mm256_load_ps(p.d);
+  for (int t = 0; t < NT; ++t) {
+    // The -32 offset: 32 · Σ_g scale_g · (the activation sum of group g).
+    __m256i osum = _mm256_setzero_si256();
+    for (int pr = 0; pr < 8; ++pr) {
+      const __m256i sc2 = _mm256_load_si256(reinterpret_cast<const __m256i*>(p.sc2[pr]));
+      int32_t pair;
+      std::memcpy(&pair, x[t]->bsums + 4 * pr, 4);
+      osum = _mm256_add_epi32(osum, _mm256_madd_epi16(sc2, _mm256_set1_epi32(pair)));
+    }
+    const __m256i total = _mm256_sub_epi32(isum[t], _mm256_slli_epi32(osum, 5));
+    const __m256 dx = _mm256_set1_ps(LoadF32(x[t]->d));
+    _mm256_store_ps(acc[t], _mm256_fmadd_ps(_mm256_cvtepi32_ps(total), _mm256_mul_ps(d, dx),
+                                            _mm256_load_ps(acc[t])));
+  }
+}
+
+// ---- The tile: row groups of 8 × chunks of the row × tokens in fours. ----
+
+struct LegacyKind {
+  using Panel = LegacyPanel;
+  using X = XBlock;
+  static constexpr int64_t kBlock = 32, kPanelBlocks = kChunkBlocks;
+};
+struct Q6KKind {
+  using Panel = Q6Panel;
+  using X = quant::BlockQ8_K;
+  static constexpr int64_t kBlock = 256, kPanelBlocks = 1;
+};
+struct Q4KKind {
+  using Panel = KPanel;
+  using X = quant::BlockQ8_K;
+  static constexpr int64_t kBlock = 256, kPanelBlocks = 1;
+};
+
+template <class W>
+struct Ops {  // the legacy types
+  using Kind = LegacyKind;
+  static HWY_INLINE void Decode(const MatTile& m, int64_t r, int64_t nr, int64_t b0, int64_t nbc,
+                                LegacyPanel& p) {
+    DecodeLegacy<W>(m, r, nr, b0, nbc, p);
+  }
+  template <int NT>
+  static HWY_INLINE void Tokens(const LegacyPanel& p, int64_t nbc, const XBlock* const* x,
+                                float (*acc)[kRows]) {
+    LegacyTokens<W, NT>(p, nbc, x, acc);
+  }
+};
+struct Q4KOps {
+  using Kind = Q4KKind;
+  static HWY_INLINE void Decode(const MatTile& m, int64_t r, int64_t nr, int64_t b0, int64_t,
+                                KPanel& p) {
+    DecodeQ4K(m, r, nr, b0, p);
+  }
+  template <int NT>
+  static HWY_INLINE void Tokens(const KPanel& p, int64_t, const quant::BlockQ8_K* const* x,
+                                float (*acc)[kRows]) {
+    Q4KTokens<NT>(p, x, acc);
+  }
+};
+
+struct Q6KOps {
+  using Kind = Q6KKind;
+  static HWY_INLINE void Decode(const MatTile& m, int64_t r, int64_t nr, int64_t b0, int64_t,
+                                Q6Panel& p) {
+    DecodeQ6K(m, r, nr, b0, p);
+  }
+  template <int NT>
+  static HWY_INLINE void Tokens(const Q6Panel& p, int64_t, const quant::BlockQ8_K* const* x,
+                                float (*acc)[kRows]) {
+    Q6KTokens<NT>(p, x, acc);
+  }
+};
+
+template <class O, int NT>
+HWY_INLINE void RunTokens(const MatTile& m, const typename O::Kind::Panel& p, int64_t nbc,
+                          int64_t t, int64_t b0, float (*acc)[kRows]) {
+  using X = typename O::Kind::X;
+  const X* x[NT];
+  for (int i = 0; i < NT; ++i) x[i] = reinterpret_cast<const X*>(m.x + (t + i) * m.x_row_bytes) + b0;
+  O::template Tokens<NT>(p, nbc, x, acc);
+}
+
+template <class O>
+void Tile(const MatTile& m, int64_t r0, int64_t r1, int64_t t0, int64_t t1) {
+  using Kind = typename O::Kind;
+  const int64_t nb = m.k / Kind::kBlock;
+  typename Kind::Panel p;
+  alignas(32) float acc[kTokens][kRows];
+  for (int64_t tc = t0; tc < t1; tc += kTokens) {
+    const int64_t nt = std::min(kTokens, t1 - tc);
+    for (int64_t r = r0; r < r1; r += kRows) {
+      const int64_t nr = std::min(kRows, r1 - r);
+      for (int64_t t = 0; t < nt; ++t) _mm256_store_ps(acc[t], _mm256_setzero_ps());
+      for (int64_t b0 = 0; b0 < nb; b0 += Kind::kPanelBlocks) {
+        const int64_t nbc = std::min(Kind::kPanelBlocks, nb - b0);
+        O::Decode(m, r, nr, b0, nbc, p);
+        int64_t t = 0;
+        for (; t + 4 <= nt; t += 4) RunTokens<O, 4>(m, p, nbc, tc + t, b0, acc + t);
+        switch (nt - t) {
+          case 3:
+            RunTokens<O, 3>(m, p, nbc, tc + t, b0, acc + t);
+            break;
+          case 2:
+            RunTokens<O, 2>(m, p, nbc, tc + t, b0, acc + t);
+            break;
+          case 1:
+            RunTokens<O, 1>(m, p, nbc, tc + t, b0, acc + t);
+            break;
+          default:
+            break;
+        }
+      }
+      for (int64_t t = 0; t < nt; ++t) {
+        float* y = m.y + (tc + t) * m.y_stride + r;
+        if (nr == kRows) {
+          _mm256_storeu_ps(y, _mm256_load_ps(acc[t]));
+        } else {
+          for (int64_t i = 0; i < nr; ++i) y[i] = acc[t][i];
+        }
+      }
+    }
+  }
+}
+
+MatTileFn SelectPanelTile(DType w) {
+  switch (w) {
+    case DType::kQ4_0:
+      return &Tile<Ops<Q4_0P>>;
+    case DType::kQ5_0:
+      return &Tile<Ops<Q5_0P>>;
+    case DType::kQ8_0:
+      return &Tile<Ops<Q8_0P>>;
+    case DType::kQ4_K:
+      return &Tile<Q4KOps>;
+    case DType::kQ6_K:
+      return &Tile<Q6KOps>;
+    default:
+      return nullptr;
+  }
+}
+
+#else  // the other targets have their own prompt kernels (VNNI lanes, AMX) or none
+
+MatTileFn SelectPanelTile(DType) { return nullptr; }
+
+#endif  // HWY_TARGET == HWY_AVX2 || HWY_TARGET == HWY_AVX3
+
+}  // namespace HWY_NAMESPACE
+}  // namespace densing
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+#include "kernels/quantize_simd.h"
+
+namespace densing {
+
+HWY_EXPORT(SelectPanelTile);
+
+MatTileFn PanelSimdTile(DType w, bool* packed) {
+  MatTileFn f = DENSING_DISPATCH(SelectPanelTile)(w);
+  if (packed != nullptr) *packed = w != DType::kQ4_K && w != DType::kQ6_K;
+  return f;
+}
+
+namespace panel {
+
+void PackRow(const float* x, int64_t k, uint8_t* out) {
+  constexpr int64_t kStep = 8;  // blocks quantized per call
+  const int64_t nb = k / 32;
+  auto* blocks = reinterpret_cast<XBlock*>(out);
+  for (int64_t b0 = 0; b0 < nb; b0 += kStep) {
+    const int64_t n = std::min(kStep, nb - b0);
+    int8_t q[kStep * 32];
+    float d[kStep];
+    QuantizeQ8_0(x + b0 * 32, n, q, d);
+    for (int64_t b = 0; b < n; ++b) {
+      XBlock& xb = blocks[b0 + b];
+      std::memcpy(xb.qs, q + 32 * b, 32);
+      xb.d = d[b];
+      int32_t sum = 0;
+      for (int i = 0; i < 32; ++i) sum += xb.qs[i];
+      xb.sum = sum;
+    }
+  }
+}
+
+}  // namespace panel
+}  // namespace densing
+#endif  // HWY_ONCE
