@@ -27,8 +27,7 @@ FamilyReference::FamilyReference(const Catalog& catalog, const std::string& fami
     : catalog_name_(catalog.name),
       family_(family),
       score_column_(score_column),
-      params_(params),
-      chance_(chance) {
+      params_(params) {
   if (!(chance >= 0 && chance < 100)) Fail("chance score {} is outside 0..100", chance);
   std::set<double> sizes;
   for (const auto& e : catalog.entries) {

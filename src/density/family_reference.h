@@ -40,7 +40,6 @@ class FamilyReference : public Reference {
   std::string family_;
   std::string score_column_;
   ParamKind params_;
-  double chance_;
   std::vector<Point> points_;
   SigmoidFit fit_;
 };

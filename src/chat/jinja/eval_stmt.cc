@@ -272,7 +272,8 @@ Value Interpreter::CallMacro(const Stmt& stmt, Scope* parent, Args& args) {
   }
   Scope scope{parent, {}};
   EnterScope enter(*this, scope);
-  for (const auto& [key, value] : args.keyword) {
+  for (const auto& keyword : args.keyword) {
+    const std::string& key = keyword.first;  // a plain reference: clang 14 cannot capture bindings
     const bool known =
         key == "caller" || std::any_of(stmt.params.begin(), stmt.params.end(),
                                        [&](const Param& p) { return p.name == key; });

@@ -35,7 +35,7 @@ class Object {
   const Value* Find(std::string_view key) const;
   void Set(std::string key, Value value);
   const std::vector<std::pair<std::string, Value>>& entries() const { return entries_; }
-  size_t size() const { return entries_.size(); }
+  size_t size() const;  // defined below Value: clang needs the element type complete
 
  private:
   std::vector<std::pair<std::string, Value>> entries_;
@@ -138,6 +138,8 @@ class Value {
   int depth_ = 0;
   bool holds_namespace_ = false;
 };
+
+inline size_t Object::size() const { return entries_.size(); }
 
 // Python's ==: numbers by value (1 == 1.0 == True), containers deeply, dicts ignoring order.
 bool Equals(const Value& a, const Value& b);
