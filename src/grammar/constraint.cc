@@ -63,12 +63,25 @@ void Constraint::Mask(std::vector<uint8_t>* allowed) {
     for (int32_t id = 0; id < n; ++id) (*allowed)[static_cast<size_t>(id)] = Allows(id);
     return;
   }
+  for (const CachedMask& c : cache_) {
+    if (c.state.SameState(matcher_)) {
+      *allowed = c.allowed;
+      return;
+    }
+  }
   if (matcher_.CanEnd()) {
     for (int32_t id : vocabulary_->end_tokens()) (*allowed)[static_cast<size_t>(id)] = 1;
   }
   if (levels_.empty()) levels_.assign(2, matcher_);
   levels_[0] = matcher_;
   Walk(0, 0, allowed);
+  constexpr size_t kCached = 8;
+  if (cache_.size() < kCached) {
+    cache_.push_back({matcher_, *allowed});
+  } else {
+    cache_[cache_next_] = {matcher_, *allowed};
+    cache_next_ = (cache_next_ + 1) % kCached;
+  }
 }
 
 void Constraint::Walk(uint32_t node, size_t depth, std::vector<uint8_t>* allowed) {

@@ -46,6 +46,13 @@ class Constraint {
   std::string pending_;  // lazy: the output's last bytes, too few to hold a whole trigger
   size_t max_trigger_ = 0;
   std::vector<Matcher> levels_;  // the trie walk's state at each depth
+  // Masks of recent states: inside a string or a number the state repeats token after token.
+  struct CachedMask {
+    Matcher state;
+    std::vector<uint8_t> allowed;
+  };
+  std::vector<CachedMask> cache_;
+  size_t cache_next_ = 0;
   Matcher scratch_a_, scratch_b_;
 };
 

@@ -11,6 +11,7 @@
 namespace densing::grammar {
 
 inline constexpr int kMaxRepetition = 10000;  // x{0,N} makes N rules
+inline constexpr int kMaxNesting = 200;       // parentheses: the parser recurses into each
 
 class GbnfParser {
  public:
@@ -233,12 +234,14 @@ class GbnfParser {
         const std::string name = ParseName();
         out->push_back({ElemType::kRuleRef, RuleId(name, name_at)});
       } else if (c == '(') {
+        if (++depth_ > kMaxNesting) Fail("grammar: {}: groups nested deeper than {}", Where(), kMaxNesting);
         ++pos_;
         SkipSpace(true);
         const uint32_t id = NewRule(rule);
         bodies_[id] = ParseAlternates(rule, true);
         if (Peek() != ')') Expected("')' to close the group");
         ++pos_;
+        --depth_;
         out->push_back({ElemType::kRuleRef, id});
       } else if (c == '*' || c == '+' || c == '?' || c == '{') {
         if (!have_term) Expected("something to repeat before the repetition");
@@ -387,6 +390,7 @@ class GbnfParser {
   std::vector<bool> defined_;
   std::vector<size_t> used_at_;  // where each rule was first named
   int n_generated_ = 0;
+  int depth_ = 0;
 };
 
 std::shared_ptr<const Grammar> Grammar::Parse(std::string_view gbnf, std::string_view root) {

@@ -67,6 +67,10 @@ class Matcher {
   bool Step(uint8_t byte, Matcher* to) const;
 
   StackTable& table() const { return *table_; }
+  // The same parse state (matchers of one table).
+  bool SameState(const Matcher& o) const {
+    return stacks_ == o.stacks_ && partial_cp_ == o.partial_cp_ && partial_left_ == o.partial_left_;
+  }
 
  private:
   std::shared_ptr<StackTable> table_;
