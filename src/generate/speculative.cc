@@ -55,17 +55,25 @@ void CheckDraftModel(const Model& target, const Tokenizer& tt, const Model& draf
 }
 
 int32_t ExactBatchTokens(const Model& model, ThreadPool& pool, int32_t n_max) {
-  const int64_t n_vocab = model.weights().output.ne[1];
+  if (n_max < 2) return 1;
+  const size_t n_vocab = static_cast<size_t>(model.weights().output.ne[1]);
+  std::vector<int32_t> tokens(static_cast<size_t>(n_max));
+  for (size_t i = 0; i < tokens.size(); ++i) tokens[i] = static_cast<int32_t>((7 + 31 * i) % n_vocab);
+  // Decoding's logits of every position, one token at a time, then batches of the first n.
+  std::vector<float> single(tokens.size() * n_vocab);
+  {
+    Session one(model, pool, n_max, 1);
+    for (size_t i = 0; i < tokens.size(); ++i) {
+      const std::span<const float> l = one.Eval(std::span<const int32_t>(&tokens[i], 1));
+      std::copy(l.begin(), l.end(), single.begin() + static_cast<std::ptrdiff_t>(i * n_vocab));
+    }
+  }
+  Session batch(model, pool, n_max, n_max);
   int32_t exact = 1;
   for (int32_t n = 2; n <= n_max; n = n < 4 ? n + 1 : std::min(2 * n, std::max(n + 1, n_max))) {
-    Session batch(model, pool, n + 1, n), single(model, pool, n + 1, 1);
-    std::vector<int32_t> tokens(static_cast<size_t>(n));
-    for (int32_t i = 0; i < n; ++i) tokens[static_cast<size_t>(i)] = static_cast<int32_t>((7 + 31 * i) % n_vocab);
-    const std::span<const float> all = batch.EvalAll(tokens);
-    for (int32_t i = 0; i < n; ++i) {
-      const std::span<const float> one = single.Eval(std::span<const int32_t>(&tokens[static_cast<size_t>(i)], 1));
-      if (!std::equal(one.begin(), one.end(), all.begin() + i * n_vocab)) return exact;
-    }
+    batch.Truncate(0);
+    const std::span<const float> all = batch.EvalAll(std::span<const int32_t>(tokens).first(static_cast<size_t>(n)));
+    if (!std::equal(all.begin(), all.end(), single.begin())) return exact;
     exact = n;
   }
   return exact;
