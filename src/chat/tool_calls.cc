@@ -7,6 +7,8 @@
 #include <optional>
 #include <random>
 
+#include "base/json_nesting.h"
+
 namespace densing {
 namespace {
 
@@ -65,6 +67,7 @@ size_t JsonValueEnd(std::string_view s, size_t i) {
 }
 
 std::optional<Json> ParseJson(std::string_view s) {
+  if (NestedDeeperThan(s, kMaxJsonDepth)) return std::nullopt;  // see base/json_nesting.h
   Json j = Json::parse(s, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) return std::nullopt;
   return j;

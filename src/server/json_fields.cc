@@ -3,31 +3,10 @@
 
 #include <cmath>
 
+#include "base/json_nesting.h"
 #include "server/api_error.h"
 
 namespace densing::server {
-
-bool NestedDeeperThan(std::string_view json, int max_depth) {
-  int depth = 0;
-  bool in_string = false;
-  for (size_t i = 0; i < json.size(); ++i) {
-    const char c = json[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > max_depth) return true;
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return false;
-}
 
 nlohmann::json ParseJsonObject(std::string_view body) {
   // The library builds, copies and prints values recursively: a body nested a hundred thousand

@@ -8,14 +8,9 @@
 #include <string>
 #include <string_view>
 
+#include "base/json_nesting.h"
+
 namespace densing::server {
-
-// Deepest nesting of arrays and objects a request body may have.
-inline constexpr int kMaxJsonDepth = 128;
-
-// Whether JSON text opens more than max_depth arrays or objects inside each other (strings are
-// skipped; the text need not be valid).
-bool NestedDeeperThan(std::string_view json, int max_depth);
 
 // Parses a request body; malformed JSON, a body nested deeper than kMaxJsonDepth or one that is
 // not an object is a 400.

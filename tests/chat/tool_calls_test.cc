@@ -62,6 +62,22 @@ TEST(ToolCalls, HermesMalformedStaysContent) {
   }
 }
 
+// A model can write "[[[[…" for as long as max_tokens allows; nlohmann-json would print and copy
+// that recursively and overflow the stack. Past kMaxJsonDepth it is content, in every family.
+TEST(ToolCalls, DeeplyNestedOutputStaysContent) {
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  const std::string args = R"({"name": "get_weather", "arguments": {"x": )" + deep + "}}";
+  for (const auto& [family, text] : std::vector<std::pair<ToolFamily, std::string>>{
+           {ToolFamily::kHermes, "<tool_call>" + args + "</tool_call>"},
+           {ToolFamily::kLlama3, args},
+           {ToolFamily::kMistral, "[TOOL_CALLS][" + args + "]"},
+           {ToolFamily::kPhi4, "<|tool_call|>[" + args + "]<|/tool_call|>"}}) {
+    const ParsedOutput p = Parse(family, text);
+    EXPECT_TRUE(p.calls.empty()) << ToolFamilyName(family);
+    EXPECT_EQ(p.content, text) << ToolFamilyName(family);
+  }
+}
+
 TEST(ToolCalls, HermesUnclosedLastCallCounts) {
   const ParsedOutput p = Parse(
       ToolFamily::kHermes, "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {}}\n");
