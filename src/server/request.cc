@@ -168,6 +168,9 @@ GenerationRequest ParseChatRequest(const json& body, std::string_view raw_body) 
 GenerationRequest ParseCompletionRequest(const json& body) {
   GenerationRequest r = ParseCommon(body, Endpoint::kCompletion);
   JsonFields f(body);
+  for (const char* name : {"tools", "tool_choice", "parallel_tool_calls"}) {
+    if (f.Get(name)) FailParam(name, "'{}' belongs to /v1/chat/completions", name);
+  }
   const json* prompt = f.Get("prompt");
   if (!prompt) FailParam("prompt", "'prompt' is required");
   json p = *prompt;

@@ -129,6 +129,18 @@ TEST(ToolRequest, EachBadFieldIsNamed) {
   }
 }
 
+TEST(ToolRequest, CompletionsHaveNoTools) {
+  for (const char* name : {"tools", "tool_choice", "parallel_tool_calls"}) {
+    json body = {{"prompt", "Once"}, {name, Weather()}};
+    try {
+      ParseCompletionRequest(body);
+      ADD_FAILURE() << name << " accepted";
+    } catch (const ApiError& e) {
+      EXPECT_EQ(e.param(), name);
+    }
+  }
+}
+
 TEST(ToolRequest, EachBadMessageFieldIsNamed) {
   const auto msgs = [](const char* text) { return json{{"messages", json::parse(text)}}; };
   const std::vector<std::pair<json, std::string>> cases = {
