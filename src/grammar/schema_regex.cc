@@ -103,6 +103,8 @@ class RegexParser {
   [[noreturn]] void Unsupported(const std::string& what) const {
     Fail("json schema at {}: pattern: {} is not supported", where_, what);
   }
+  static constexpr int kMaxGroupDepth = 64;
+
   bool More() const { return pos_ < cps_.size(); }
   uint32_t Peek() const { return More() ? cps_[pos_] : 0; }
 
@@ -157,6 +159,8 @@ class RegexParser {
     const uint32_t c = cps_[pos_++];
     switch (c) {
       case '(': {
+        // Each group is a level of recursion here and in the grammar parser: bounded.
+        if (++depth_ > kMaxGroupDepth) Unsupported(fmt::format("groups nested deeper than {}", kMaxGroupDepth));
         if (Peek() == '?') {
           ++pos_;
           if (Peek() == ':') {
@@ -171,6 +175,7 @@ class RegexParser {
         std::string inner = Alternatives();
         if (Peek() != ')') Unsupported("an unclosed '('");
         ++pos_;
+        --depth_;
         return "(" + inner + ")";
       }
       case '[': return Class();
@@ -286,6 +291,7 @@ class RegexParser {
 
   std::vector<uint32_t> cps_;
   size_t pos_ = 0;
+  int depth_ = 0;  // groups open at pos_
   const std::string& where_;
 };
 

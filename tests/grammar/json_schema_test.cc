@@ -91,6 +91,13 @@ TEST(JsonSchema, ErrorsPointAtTheProblem) {
             "json schema at #/properties/s/pattern: pattern: lookaround (?=, (?!, (?<=, (?<!) or a group flag is not supported");
   EXPECT_EQ(ConvertError(R"j({"type":"string","pattern":"(a)\\1"})j"),
             "json schema at #/pattern: pattern: a backreference is not supported");
+  // A pattern of 100,000 nested groups overflowed the stack of the server that read it.
+  EXPECT_EQ(ConvertError(R"({"type":"string","pattern":")" + std::string(100000, '(') + "a" +
+                         std::string(100000, ')') + R"("})"),
+            "json schema at #/pattern: pattern: groups nested deeper than 64 is not supported");
+  EXPECT_EQ(ConvertError(R"({"type":"string","pattern":")" + std::string(64, '(') + "a" +
+                         std::string(64, ')') + R"("})"),
+            "(no error)");
   EXPECT_EQ(ConvertError(R"({"type":"integer","minimum":5,"maximum":1})"), "json schema at #: no integer lies between 5 and 1");
   EXPECT_EQ(ConvertError(R"({"type":"wat"})"), "json schema at #/type: unknown type 'wat'");
   EXPECT_EQ(ConvertError(R"({"items":false,"minItems":1})"), "json schema at #: minItems > 0 but items is false");
