@@ -16,6 +16,13 @@ void SortUnique(std::vector<uint32_t>* v) {
 }
 
 constexpr uint32_t kMinOfLength[5] = {0, 0, 0x80, 0x800, 0x10000};  // below: an overlong form
+
+// An ambiguous grammar can keep exponentially many parses alive at once; past this many the
+// matcher gives up with an Error rather than slow down without bound.
+constexpr size_t kMaxStacks = 4096;
+void CheckAmbiguity(size_t n) {
+  if (n > kMaxStacks) Fail("grammar: too ambiguous: more than {} parses are alive at once", kMaxStacks);
+}
 }  // namespace
 
 StackTable::StackTable(std::shared_ptr<const Grammar> grammar) : grammar_(std::move(grammar)) {
@@ -136,6 +143,7 @@ bool Matcher::Step(uint8_t b, Matcher* to) const {
   if (cp < kMinOfLength[len] || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) return false;
   for (uint32_t s : stacks_) table_->Advance(s, cp, &to->stacks_);
   SortUnique(&to->stacks_);
+  CheckAmbiguity(to->stacks_.size());
   to->partial_cp_ = 0, to->partial_left_ = 0, to->partial_len_ = 0;
   return !to->stacks_.empty();
 }
@@ -146,6 +154,7 @@ bool Matcher::AcceptCodePoint(uint32_t cp) {
   for (uint32_t s : stacks_) table_->Advance(s, cp, &next);
   if (next.empty()) return false;
   SortUnique(&next);
+  CheckAmbiguity(next.size());
   stacks_ = std::move(next);
   return true;
 }

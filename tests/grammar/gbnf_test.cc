@@ -92,5 +92,21 @@ TEST(Gbnf, ErrorsNameWhereAndWhat) {
   EXPECT_EQ(ParseError("root ::= \"a\" \"b\" )"), "grammar: line 1, column 18: expected a line end after the rule, found ')'");
 }
 
+// Found by fuzz_grammar: a grammar whose parses multiply with every character (each can open
+// another nested `root`) took minutes; past 4096 live parses the matcher stops with an Error.
+TEST(Gbnf, TooAmbiguousGrammarIsAnErrorNotAHang) {
+  const std::string text = "root ::= (item \"\\n\"){1,3} # comment\nitem ::= \"" + std::string(22, 'C') +
+                           std::string(117, '@') + std::string(14, 'C') + "- \"?[^\\n\\x00]+ root| .\n";
+  Matcher m(Grammar::Parse(text));
+  try {
+    for (char c : text) {
+      if (!m.AcceptBytes(std::string(1, c))) break;
+    }
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), "grammar: too ambiguous: more than 4096 parses are alive at once");
+  }
+}
+
 }  // namespace
 }  // namespace densing::grammar
