@@ -6,7 +6,8 @@
 //     across tokens.
 // Shapes: 0 = 2048 rows × 2048 (a 1B model's attention), 1 = 896 rows × 4864 (Qwen2.5-0.5B's
 // ffn_down). Kernels: 0 = best (what MatMul picks), 1 = native Highway tiles, 2 = lanes (AVX-512
-// VNNI), 3 = AMX; a family without a kernel for the type is skipped. Compare the scalar
+// VNNI), 3 = AMX, 4 = panels (AVX2 / AVX-512 without VNNI, prompt only); a family without a
+// kernel for the type is skipped. Compare the scalar
 // reference with --benchmark_filter=Ref.
 #include <benchmark/benchmark.h>
 
@@ -62,8 +63,9 @@ Weights MakeWeights(DType type, int64_t rows, int64_t k, bool stream) {
 }
 
 constexpr MatMulKernel kKernels[] = {MatMulKernel::kBest, MatMulKernel::kNative,
-                                     MatMulKernel::kLanes, MatMulKernel::kAmx};
-constexpr const char* kKernelNames[] = {"best", "native", "lanes", "amx"};
+                                     MatMulKernel::kLanes, MatMulKernel::kAmx,
+                                     MatMulKernel::kPanel};
+constexpr const char* kKernelNames[] = {"best", "native", "lanes", "amx", "panel"};
 
 void Run(benchmark::State& state, int64_t n_tok, bool stream, int64_t kernel_arg) {
   const DType type = kTypes[state.range(0)];
@@ -145,7 +147,7 @@ BENCHMARK(BM_MatVec)
     ->Apply([](benchmark::internal::Benchmark* b) { TypesAndShapes(b, true, true, {0, 1, 2}); })
     ->UseRealTime();
 BENCHMARK(BM_Prompt)
-    ->Apply([](benchmark::internal::Benchmark* b) { TypesAndShapes(b, true, false, {0, 1, 2, 3}); })
+    ->Apply([](benchmark::internal::Benchmark* b) { TypesAndShapes(b, true, false, {0, 1, 2, 3, 4}); })
     ->UseRealTime();
 BENCHMARK(BM_RefMatVec)->Apply([](benchmark::internal::Benchmark* b) {
   TypesAndShapes(b, false, false, {});

@@ -118,7 +118,7 @@ HWY_INLINE void LegacySums(const LegacyPanel& p, int64_t b, const XBlock* const*
   const __m256i ones = _mm256_set1_epi16(1);
   if constexpr (W::kSigned) {
     for (int t = 0; t < NT; ++t) s[t] = _mm256_setzero_si256();
-#pragma GCC unroll 1
+#pragma GCC unroll 2
     for (int j = 0; j < 8; ++j) {
       const __m256i w = _mm256_load_si256(reinterpret_cast<const __m256i*>(p.q[b][j]));
       const __m256i aw = _mm256_abs_epi8(w);
@@ -131,7 +131,7 @@ HWY_INLINE void LegacySums(const LegacyPanel& p, int64_t b, const XBlock* const*
     for (int g = 0; g < 8; g += W::kGroup) {
       __m256i h[NT];
       for (int t = 0; t < NT; ++t) h[t] = _mm256_setzero_si256();
-#pragma GCC unroll 1
+#pragma GCC unroll 2
       for (int j = g; j < g + W::kGroup; ++j) {
         const __m256i w = _mm256_load_si256(reinterpret_cast<const __m256i*>(p.q[b][j]));
         for (int t = 0; t < NT; ++t) {
@@ -222,7 +222,7 @@ HWY_INLINE void Q4KTokens(const KPanel& p, const quant::BlockQ8_K* const* x, flo
   for (int g = 0; g < 8; ++g) {
     __m256i h[NT];
     for (int t = 0; t < NT; ++t) h[t] = _mm256_setzero_si256();
-#pragma GCC unroll 1
+#pragma GCC unroll 2
     for (int j = 0; j < 8; ++j) {
       const __m256i w = _mm256_load_si256(reinterpret_cast<const __m256i*>(p.q[g][j]));
       for (int t = 0; t < NT; ++t) {
