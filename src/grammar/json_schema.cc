@@ -281,13 +281,17 @@ class Converter {
       for (const std::string& o : opt) body += " (\",\" space " + o + ")?";
       body += more;
     } else {
-      // The first property present has no comma before it.
-      std::string alts;
-      for (size_t i = 0; i < opt.size(); ++i) {
-        std::string alt = opt[i];
-        for (size_t j = i + 1; j < opt.size(); ++j) alt += " (\",\" space " + opt[j] + ")?";
-        alts += (alts.empty() ? "" : " | ") + alt + more;
+      // The first property present has no comma before it. rest[i]: the optional properties
+      // from i on, each after a comma, then the additional ones — a rule per property, so that
+      // n optional properties make n rules rather than n² alternatives.
+      std::vector<std::string> rest(opt.size() + 1);
+      rest[opt.size()] = more;
+      for (size_t i = opt.size(); i-- > 1;) {
+        rest[i] = " " + Define(fmt::format("{}-rest-{}", hint, i),
+                               "(\",\" space " + opt[i] + ")?" + rest[i + 1]);
       }
+      std::string alts;
+      for (size_t i = 0; i < opt.size(); ++i) alts += (alts.empty() ? "" : " | ") + opt[i] + rest[i + 1];
       if (!additional.empty()) alts += (alts.empty() ? "" : " | ") + additional + more;
       if (!alts.empty()) body += "(" + alts + ")?";
     }
