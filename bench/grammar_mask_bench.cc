@@ -22,7 +22,8 @@ struct Fixture {
   std::shared_ptr<const grammar::Grammar> g;
   Fixture() {
     const char* dir = std::getenv("DENSING_SHARED_DIR");
-    auto file = gguf::File::Open(std::string(dir ? dir : "../shared") + "/tokenizer/ggml-vocab-qwen2.gguf");
+    auto file =
+        gguf::File::Open(std::string(dir ? dir : "../shared") + "/tokenizer/ggml-vocab-qwen2.gguf");
     tok = Tokenizer::FromGguf(*file);
     vocab = grammar::Vocabulary::FromTokenizer(*tok);
     g = grammar::Grammar::Parse(grammar::JsonSchemaTextToGbnf(
@@ -81,10 +82,13 @@ void BM_AllowsOne(benchmark::State& state) {
 
 BENCHMARK_CAPTURE(BM_Mask, start, std::string(""))->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_Mask, after_brace, std::string("{"))->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_Mask, in_string, std::string("{\"name\": \"ab"))->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_Mask, in_number, std::string("{\"name\": \"ab\", \"age\": 1"))->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Mask, in_string, std::string("{\"name\": \"ab"))
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Mask, in_number, std::string("{\"name\": \"ab\", \"age\": 1"))
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_MaskCold, after_brace, std::string("{"))->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_MaskCold, in_string, std::string("{\"name\": \"ab"))->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_MaskCold, in_string, std::string("{\"name\": \"ab"))
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_AllowsOne);
 
 }  // namespace

@@ -2,7 +2,6 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
-
 #include <string>
 
 #include "generate/generate.h"
@@ -21,6 +20,7 @@ void AddGrammarOptions(CLI::App* cmd, GrammarOptions& o);
 // naming the problem for a bad grammar, file or schema.
 grammar::GrammarSpec ResolveGrammar(const GrammarOptions& o);
 // Sets params.sampler.grammar and, with a grammar, params.vocabulary.
-void ApplyGrammar(const grammar::GrammarSpec& spec, const Tokenizer& tokenizer, GenerateParams& params);
+void ApplyGrammar(const grammar::GrammarSpec& spec, const Tokenizer& tokenizer,
+                  GenerateParams& params);
 
 }  // namespace densing::cli

@@ -40,11 +40,13 @@ bool Constraint::Allows(int32_t id) {
   if (kind == TokenKind::kEndOfGeneration) return CanEnd();
   if (!active_) {
     // Waiting: anything goes, except a token whose trigger starts output the grammar refuses.
-    if (IsTriggerToken(id)) return vocabulary_->piece(id).empty() || Matcher(table_).AcceptBytes(vocabulary_->piece(id));
+    if (IsTriggerToken(id))
+      return vocabulary_->piece(id).empty() || Matcher(table_).AcceptBytes(vocabulary_->piece(id));
     if (kind == TokenKind::kNever) return true;
     const std::string text = pending_ + vocabulary_->piece(id);
     const size_t at = FindTrigger(text);
-    return at == std::string::npos || Matcher(table_).AcceptBytes(std::string_view(text).substr(at));
+    return at == std::string::npos ||
+           Matcher(table_).AcceptBytes(std::string_view(text).substr(at));
   }
   if (kind == TokenKind::kNever) return false;
   const std::string& piece = vocabulary_->piece(id);
@@ -116,7 +118,8 @@ bool Constraint::Accept(int32_t id) {
     return matcher_.AcceptBytes(std::string_view(text).substr(at));
   }
   // Keep only what could still be the start of a trigger.
-  if (max_trigger_ > 1 && text.size() > max_trigger_ - 1) text.erase(0, text.size() - (max_trigger_ - 1));
+  if (max_trigger_ > 1 && text.size() > max_trigger_ - 1)
+    text.erase(0, text.size() - (max_trigger_ - 1));
   pending_ = max_trigger_ > 1 ? std::move(text) : std::string();
   return true;
 }

@@ -53,7 +53,8 @@ class GbnfParser {
   std::string Where(size_t at = SIZE_MAX) const {
     if (at == SIZE_MAX) at = pos_;
     size_t line = 1, col = 1;
-    for (size_t i = 0; i < at && i < text_.size(); ++i) text_[i] == '\n' ? (++line, col = 1) : ++col;
+    for (size_t i = 0; i < at && i < text_.size(); ++i)
+      text_[i] == '\n' ? (++line, col = 1) : ++col;
     return fmt::format("line {}, column {}", line, col);
   }
 
@@ -142,20 +143,41 @@ class GbnfParser {
     const char c = text_[pos_++];
     int hex = 0;
     switch (c) {
-      case 'n': return '\n';
-      case 't': return '\t';
-      case 'r': return '\r';
-      case '\\': case '"': case '[': case ']': case '-': case '^': case '\'': case '/': return c;
-      case 'x': hex = 2; break;
-      case 'u': hex = 4; break;
-      case 'U': hex = 8; break;
-      default: --pos_; Expected("an escape (\\n \\t \\r \\\\ \\\" \\[ \\] \\xHH \\uHHHH \\UHHHHHHHH)");
+      case 'n':
+        return '\n';
+      case 't':
+        return '\t';
+      case 'r':
+        return '\r';
+      case '\\':
+      case '"':
+      case '[':
+      case ']':
+      case '-':
+      case '^':
+      case '\'':
+      case '/':
+        return c;
+      case 'x':
+        hex = 2;
+        break;
+      case 'u':
+        hex = 4;
+        break;
+      case 'U':
+        hex = 8;
+        break;
+      default:
+        --pos_;
+        Expected("an escape (\\n \\t \\r \\\\ \\\" \\[ \\] \\xHH \\uHHHH \\UHHHHHHHH)");
     }
     uint32_t v = 0;
     for (int i = 0; i < hex; ++i) {
       const char h = Peek();
-      int d = h >= '0' && h <= '9' ? h - '0' : h >= 'a' && h <= 'f' ? h - 'a' + 10
-              : h >= 'A' && h <= 'F' ? h - 'A' + 10 : -1;
+      int d = h >= '0' && h <= '9'   ? h - '0'
+              : h >= 'a' && h <= 'f' ? h - 'a' + 10
+              : h >= 'A' && h <= 'F' ? h - 'A' + 10
+                                     : -1;
       if (d < 0) Expected(fmt::format("{} hex digits", hex));
       v = v * 16 + static_cast<uint32_t>(d);
       ++pos_;
@@ -234,7 +256,8 @@ class GbnfParser {
         const std::string name = ParseName();
         out->push_back({ElemType::kRuleRef, RuleId(name, name_at)});
       } else if (c == '(') {
-        if (++depth_ > kMaxNesting) Fail("grammar: {}: groups nested deeper than {}", Where(), kMaxNesting);
+        if (++depth_ > kMaxNesting)
+          Fail("grammar: {}: groups nested deeper than {}", Where(), kMaxNesting);
         ++pos_;
         SkipSpace(true);
         const uint32_t id = NewRule(rule);
@@ -262,7 +285,8 @@ class GbnfParser {
           }
           if (Peek() != '}') Expected("'}' to close the repetition");
           ++pos_;
-          if (max >= 0 && max < min) Fail("grammar: {}: repetition {{{},{}}} has max < min", Where(), min, max);
+          if (max >= 0 && max < min)
+            Fail("grammar: {}: repetition {{{},{}}} has max < min", Where(), min, max);
         }
         Seq term(out->begin() + static_cast<ptrdiff_t>(last_start), out->end());
         out->resize(last_start);
@@ -283,7 +307,8 @@ class GbnfParser {
     int v = 0;
     while (Peek() >= '0' && Peek() <= '9') {
       v = v * 10 + (Peek() - '0');
-      if (v > kMaxRepetition) Fail("grammar: {}: repetition count past {}", Where(), kMaxRepetition);
+      if (v > kMaxRepetition)
+        Fail("grammar: {}: repetition count past {}", Where(), kMaxRepetition);
       ++pos_;
     }
     if (pos_ == start) Expected("a number");
@@ -327,7 +352,8 @@ class GbnfParser {
       g->alts_[r].push_back(start);
       for (size_t i = 0; i < bodies_[r].size(); ++i) {
         g->elems_.push_back(bodies_[r][i]);
-        if (bodies_[r][i].type == ElemType::kAlt) g->alts_[r].push_back(start + static_cast<uint32_t>(i) + 1);
+        if (bodies_[r][i].type == ElemType::kAlt)
+          g->alts_[r].push_back(start + static_cast<uint32_t>(i) + 1);
       }
     }
     CheckTermination(*g);
@@ -344,7 +370,8 @@ class GbnfParser {
       for (size_t r = 0; r < n; ++r) {
         for (uint32_t a : g.alts_[r]) {
           bool all_null = true, all_finite = true;
-          for (uint32_t p = a; g.elems_[p].type != ElemType::kAlt && g.elems_[p].type != ElemType::kEnd;
+          for (uint32_t p = a;
+               g.elems_[p].type != ElemType::kAlt && g.elems_[p].type != ElemType::kEnd;
                p = IsCharElem(g.elems_[p].type) ? SkipChar(g.elems_, p) : p + 1) {
             const Elem& e = g.elems_[p];
             all_null = all_null && e.type == ElemType::kRuleRef && nullable[e.value];
@@ -356,7 +383,8 @@ class GbnfParser {
       }
     }
     for (size_t r = 0; r < n; ++r) {
-      if (!finite[r]) Fail("grammar: rule '{}' can never finish (every alternative recurses)", names_[r]);
+      if (!finite[r])
+        Fail("grammar: rule '{}' can never finish (every alternative recurses)", names_[r]);
     }
     // Edges r -> s where s can come first in r.
     std::vector<std::vector<uint32_t>> first(n);
@@ -444,7 +472,8 @@ bool MatchCharRange(const Elem* e, uint32_t lo, uint32_t hi) {
 
 uint32_t SkipChar(const std::vector<Elem>& elems, uint32_t pos) {
   ++pos;
-  while (elems[pos].type == ElemType::kCharAlt || elems[pos].type == ElemType::kCharRangeUpper) ++pos;
+  while (elems[pos].type == ElemType::kCharAlt || elems[pos].type == ElemType::kCharRangeUpper)
+    ++pos;
   return pos;
 }
 

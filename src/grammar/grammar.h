@@ -19,12 +19,15 @@
 //     the grammar, advances the grammar by the token it returns, allows end of generation only
 //     where the grammar can end, and returns Sampler::kNoToken at a dead end (the grammar
 //     allows nothing, e.g. it ended and the vocabulary has no end-of-generation token).
+//   In the server: set Job::vocabulary = ServedModel::vocabulary() (built once, on first use)
+//     whenever job.sampler.grammar has a grammar; MakeJob does it after every field is set.
 //   Lower level: grammar::Matcher (matcher.h) accepts code points or bytes and says CanEnd();
 //     grammar::Constraint (constraint.h) is a Matcher over a Vocabulary with the lazy triggers:
 //     Allows(token), Mask(allowed), Accept(token).
 //
-// Matchers and constraints are single-threaded objects (one per sequence); a Grammar and a
-// Vocabulary are immutable and may be shared between threads.
+// An ambiguous grammar that keeps more than 4096 parses alive at once throws Error while matching
+// (sampling then fails with that message). Matchers and constraints are single-threaded objects
+// (one per sequence); a Grammar and a Vocabulary are immutable and may be shared between threads.
 #pragma once
 
 #include <cstdint>
@@ -39,7 +42,16 @@ namespace densing::grammar {
 // run of elements ended by kAlt (another alternative follows) or kEnd (the rule ends). A
 // character class is a kChar/kCharNot followed by kCharAlt items; kCharRangeUpper after an item
 // makes it a range.
-enum class ElemType : uint8_t { kEnd, kAlt, kRuleRef, kChar, kCharNot, kCharAlt, kCharRangeUpper, kCharAny };
+enum class ElemType : uint8_t {
+  kEnd,
+  kAlt,
+  kRuleRef,
+  kChar,
+  kCharNot,
+  kCharAlt,
+  kCharRangeUpper,
+  kCharAny
+};
 
 struct Elem {
   ElemType type;
@@ -55,7 +67,8 @@ class Grammar {
   // Parses GBNF; `root` is the start rule. Throws Error with one line naming the line and column
   // and what was expected, an undefined rule, a missing start rule, a left-recursive rule or a
   // rule that can never finish.
-  static std::shared_ptr<const Grammar> Parse(std::string_view gbnf, std::string_view root = "root");
+  static std::shared_ptr<const Grammar> Parse(std::string_view gbnf,
+                                              std::string_view root = "root");
 
   // Every rule's body, one after another.
   const std::vector<Elem>& elems() const { return elems_; }

@@ -21,7 +21,8 @@ constexpr uint32_t kMinOfLength[5] = {0, 0, 0x80, 0x800, 0x10000};  // below: an
 // matcher gives up with an Error rather than slow down without bound.
 constexpr size_t kMaxStacks = 4096;
 void CheckAmbiguity(size_t n) {
-  if (n > kMaxStacks) Fail("grammar: too ambiguous: more than {} parses are alive at once", kMaxStacks);
+  if (n > kMaxStacks)
+    Fail("grammar: too ambiguous: more than {} parses are alive at once", kMaxStacks);
 }
 }  // namespace
 
@@ -81,9 +82,11 @@ void StackTable::Advance(uint32_t id, uint32_t cp, std::vector<uint32_t>* out) {
     SortUnique(&scratch_);
     const auto begin = static_cast<uint32_t>(results_.size());
     results_.insert(results_.end(), scratch_.begin(), scratch_.end());
-    it = advanced_.emplace(key, std::make_pair(begin, static_cast<uint32_t>(results_.size()))).first;
+    it =
+        advanced_.emplace(key, std::make_pair(begin, static_cast<uint32_t>(results_.size()))).first;
   }
-  out->insert(out->end(), results_.begin() + it->second.first, results_.begin() + it->second.second);
+  out->insert(out->end(), results_.begin() + it->second.first,
+              results_.begin() + it->second.second);
 }
 
 bool StackTable::CanAcceptRange(uint32_t id, uint32_t lo, uint32_t hi) const {
@@ -119,7 +122,8 @@ bool Matcher::Step(uint8_t b, Matcher* to) const {
     }
   } else {
     if ((b & 0xC0) != 0x80) return false;
-    cp = (partial_cp_ << 6) | (b & 0x3F), left = static_cast<uint8_t>(partial_left_ - 1), len = partial_len_;
+    cp = (partial_cp_ << 6) | (b & 0x3F), left = static_cast<uint8_t>(partial_left_ - 1),
+    len = partial_len_;
   }
   to->table_ = table_;
   to->stacks_.clear();
@@ -128,7 +132,7 @@ bool Matcher::Step(uint8_t b, Matcher* to) const {
     const uint32_t hi = std::min(((cp + 1) << (6 * left)) - 1, uint32_t{0x10FFFF});
     if (lo > hi) return false;
     // Surrogates (U+D800-DFFF) are not characters: a prefix that can only become one is refused.
-    const bool below = lo < 0xD800, above = hi > 0xDFFF;
+    const bool below = lo<0xD800, above = hi> 0xDFFF;
     if (!below && !above) return false;
     bool any = false;
     for (uint32_t s : stacks_) {

@@ -43,7 +43,8 @@ class StackTable {
   std::shared_ptr<const Grammar> grammar_;
   std::vector<Node> nodes_;
   std::unordered_map<uint64_t, uint32_t> ids_;
-  std::unordered_map<uint64_t, std::pair<uint32_t, uint32_t>> advanced_;  // -> [begin, end) of results_
+  std::unordered_map<uint64_t, std::pair<uint32_t, uint32_t>>
+      advanced_;  // -> [begin, end) of results_
   std::vector<uint32_t> results_;
   std::vector<uint32_t> scratch_;
 };

@@ -14,17 +14,25 @@ namespace {
 
 using Ranges = std::vector<std::pair<uint32_t, uint32_t>>;
 
-std::string ClassItem(uint32_t cp) { return cp <= 0xFFFF ? fmt::format("\\u{:04X}", cp) : fmt::format("\\U{:08X}", cp); }
+std::string ClassItem(uint32_t cp) {
+  return cp <= 0xFFFF ? fmt::format("\\u{:04X}", cp) : fmt::format("\\U{:08X}", cp);
+}
 
 // A character as it appears inside a JSON string, as a GBNF literal.
 std::string JsonChar(uint32_t cp) {
   switch (cp) {
-    case '"': return R"("\\\"")";
-    case '\\': return R"("\\\\")";
-    case '\n': return R"("\\n")";
-    case '\t': return R"("\\t")";
-    case '\r': return R"("\\r")";
-    default: break;
+    case '"':
+      return R"("\\\"")";
+    case '\\':
+      return R"("\\\\")";
+    case '\n':
+      return R"("\\n")";
+    case '\t':
+      return R"("\\t")";
+    case '\r':
+      return R"("\\r")";
+    default:
+      break;
   }
   if (cp < 0x20) return fmt::format("\"\\\\u{:04x}\"", cp);
   return "[" + ClassItem(cp) + "]";
@@ -36,11 +44,13 @@ std::string PositiveClass(const Ranges& ranges) {
   std::string cls;
   std::vector<std::string> alts;
   for (auto [lo, hi] : ranges) {
-    for (uint32_t special : {uint32_t{'\t'}, uint32_t{'\n'}, uint32_t{'\r'}, uint32_t{'"'}, uint32_t{'\\'}}) {
+    for (uint32_t special :
+         {uint32_t{'\t'}, uint32_t{'\n'}, uint32_t{'\r'}, uint32_t{'"'}, uint32_t{'\\'}}) {
       if (lo <= special && special <= hi) alts.push_back(JsonChar(special));
     }
     // Split around 0x00-0x1F, '"' (0x22), '\\' (0x5C), 0x7F.
-    const std::pair<uint32_t, uint32_t> keep[] = {{0x20, 0x21}, {0x23, 0x5B}, {0x5D, 0x7E}, {0x80, 0x10FFFF}};
+    const std::pair<uint32_t, uint32_t> keep[] = {
+        {0x20, 0x21}, {0x23, 0x5B}, {0x5D, 0x7E}, {0x80, 0x10FFFF}};
     for (auto [a, b] : keep) {
       const uint32_t l = std::max(lo, a), h = std::min(hi, b);
       if (l > h) continue;
@@ -76,7 +86,8 @@ class RegexParser {
       const int n = b < 0x80 ? 1 : (b >> 5) == 6 ? 2 : (b >> 4) == 14 ? 3 : (b >> 3) == 30 ? 4 : 0;
       if (n == 0 || i + static_cast<size_t>(n) > p.size()) Unsupported("invalid UTF-8");
       uint32_t cp = n == 1 ? b : b & (0x7F >> n);
-      for (int k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(p[i + static_cast<size_t>(k)]) & 0x3F);
+      for (int k = 1; k < n; ++k)
+        cp = (cp << 6) | (static_cast<unsigned char>(p[i + static_cast<size_t>(k)]) & 0x3F);
       cps_.push_back(cp);
       i += static_cast<size_t>(n);
     }
@@ -88,12 +99,14 @@ class RegexParser {
       anchored_start = true;
       pos_ = 1;
     }
-    if (cps_.size() > pos_ && cps_.back() == '$' && (cps_.size() < 2 || cps_[cps_.size() - 2] != '\\')) {
+    if (cps_.size() > pos_ && cps_.back() == '$' &&
+        (cps_.size() < 2 || cps_[cps_.size() - 2] != '\\')) {
       anchored_end = true;
       cps_.pop_back();
     }
     std::string body = Alternatives();
-    if (pos_ < cps_.size()) Unsupported(fmt::format("an unmatched '{}'", static_cast<char>(cps_[pos_])));
+    if (pos_ < cps_.size())
+      Unsupported(fmt::format("an unmatched '{}'", static_cast<char>(cps_[pos_])));
     // JSON Schema patterns search anywhere in the string unless anchored.
     const std::string any = "[^\"\\\\\\x00-\\x1F\\x7F]*";
     return (anchored_start ? "" : any + " ") + "(" + body + ")" + (anchored_end ? "" : " " + any);
@@ -140,7 +153,8 @@ class RegexParser {
       if (end == cps_.size()) Unsupported("a '{' with no '}'");
       for (size_t i = pos_; i <= end; ++i) {
         const uint32_t d = cps_[i];
-        if (!((d >= '0' && d <= '9') || d == ',' || d == '{' || d == '}')) Unsupported("a malformed {m,n}");
+        if (!((d >= '0' && d <= '9') || d == ',' || d == '{' || d == '}'))
+          Unsupported("a malformed {m,n}");
         q += static_cast<char>(d);
       }
       if (q == "{}" || q == "{,}" || q[1] == ',') Unsupported("the quantifier " + q);
@@ -160,12 +174,14 @@ class RegexParser {
     switch (c) {
       case '(': {
         // Each group is a level of recursion here and in the grammar parser: bounded.
-        if (++depth_ > kMaxGroupDepth) Unsupported(fmt::format("groups nested deeper than {}", kMaxGroupDepth));
+        if (++depth_ > kMaxGroupDepth)
+          Unsupported(fmt::format("groups nested deeper than {}", kMaxGroupDepth));
         if (Peek() == '?') {
           ++pos_;
           if (Peek() == ':') {
             ++pos_;
-          } else if (Peek() == '<' && pos_ + 1 < cps_.size() && cps_[pos_ + 1] != '=' && cps_[pos_ + 1] != '!') {
+          } else if (Peek() == '<' && pos_ + 1 < cps_.size() && cps_[pos_ + 1] != '=' &&
+                     cps_[pos_ + 1] != '!') {
             while (More() && Peek() != '>') ++pos_;  // a named group: the name does not matter
             ++pos_;
           } else {
@@ -178,12 +194,22 @@ class RegexParser {
         --depth_;
         return "(" + inner + ")";
       }
-      case '[': return Class();
-      case '.': return "[^\"\\\\\\x00-\\x1F\\x7F]";
-      case '\\': return Escape();
-      case '^': case '$': Unsupported("an anchor inside the pattern");
-      case '*': case '+': case '?': case '{': Unsupported("a quantifier with nothing before it");
-      default: return JsonChar(c);
+      case '[':
+        return Class();
+      case '.':
+        return "[^\"\\\\\\x00-\\x1F\\x7F]";
+      case '\\':
+        return Escape();
+      case '^':
+      case '$':
+        Unsupported("an anchor inside the pattern");
+      case '*':
+      case '+':
+      case '?':
+      case '{':
+        Unsupported("a quantifier with nothing before it");
+      default:
+        return JsonChar(c);
     }
   }
 
@@ -202,13 +228,26 @@ class RegexParser {
 
   static bool ShorthandClass(uint32_t c, Ranges* r, bool* negated) {
     switch (c) {
-      case 'd': *r = kDigit; return true;
-      case 'w': *r = kWord; return true;
-      case 's': *r = kSpace; return true;
-      case 'D': *r = kDigit, *negated = true; return true;
-      case 'W': *r = kWord, *negated = true; return true;
-      case 'S': *r = kSpace, *negated = true; return true;
-      default: return false;
+      case 'd':
+        *r = kDigit;
+        return true;
+      case 'w':
+        *r = kWord;
+        return true;
+      case 's':
+        *r = kSpace;
+        return true;
+      case 'D':
+        *r = kDigit, *negated = true;
+        return true;
+      case 'W':
+        *r = kWord, *negated = true;
+        return true;
+      case 'S':
+        *r = kSpace, *negated = true;
+        return true;
+      default:
+        return false;
     }
   }
 
@@ -216,22 +255,37 @@ class RegexParser {
   uint32_t EscapedChar() {
     const uint32_t c = cps_[pos_++];
     switch (c) {
-      case 'n': return '\n';
-      case 't': return '\t';
-      case 'r': return '\r';
-      case 'f': return '\f';
-      case 'v': return '\v';
-      case '0': return 0;
-      case 'b': case 'B': Unsupported("the word boundary \\b");
-      case 'p': case 'P': Unsupported("Unicode property classes (\\p)");
-      case 'x': case 'u': {
+      case 'n':
+        return '\n';
+      case 't':
+        return '\t';
+      case 'r':
+        return '\r';
+      case 'f':
+        return '\f';
+      case 'v':
+        return '\v';
+      case '0':
+        return 0;
+      case 'b':
+      case 'B':
+        Unsupported("the word boundary \\b");
+      case 'p':
+      case 'P':
+        Unsupported("Unicode property classes (\\p)");
+      case 'x':
+      case 'u': {
         const int n = c == 'x' ? 2 : 4;
         uint32_t v = 0;
         for (int i = 0; i < n; ++i) {
           const uint32_t h = Peek();
-          const int d = h >= '0' && h <= '9' ? static_cast<int>(h - '0') : h >= 'a' && h <= 'f' ? static_cast<int>(h - 'a' + 10)
-                      : h >= 'A' && h <= 'F' ? static_cast<int>(h - 'A' + 10) : -1;
-          if (d < 0) Unsupported(fmt::format("a \\{} escape without {} hex digits", static_cast<char>(c), n));
+          const int d = h >= '0' && h <= '9'   ? static_cast<int>(h - '0')
+                        : h >= 'a' && h <= 'f' ? static_cast<int>(h - 'a' + 10)
+                        : h >= 'A' && h <= 'F' ? static_cast<int>(h - 'A' + 10)
+                                               : -1;
+          if (d < 0)
+            Unsupported(
+                fmt::format("a \\{} escape without {} hex digits", static_cast<char>(c), n));
           v = v * 16 + static_cast<uint32_t>(d);
           ++pos_;
         }

@@ -16,7 +16,8 @@ using nlohmann::ordered_json;
 namespace {
 
 // The schema at `path` of the body, in written key order when the ordered body is there.
-ordered_json Ordered(const json& value, const ordered_json* ordered, std::initializer_list<const char*> path) {
+ordered_json Ordered(const json& value, const ordered_json* ordered,
+                     std::initializer_list<const char*> path) {
   if (ordered) {
     const ordered_json* at = ordered;
     for (const char* key : path) {
@@ -43,7 +44,8 @@ void ParseOutputFormat(const json& body, const ordered_json* ordered, SamplerPar
   };
   const auto schema_gbnf = [&](const std::string& name, const json& schema,
                                std::initializer_list<const char*> path) {
-    if (!schema.is_object() && !schema.is_boolean()) FailParam(name, "'{}' must be a JSON schema object", name);
+    if (!schema.is_object() && !schema.is_boolean())
+      FailParam(name, "'{}' must be a JSON schema object", name);
     try {
       return grammar::JsonSchemaToGbnf(Ordered(schema, ordered, path));
     } catch (const Error& e) {
@@ -57,7 +59,8 @@ void ParseOutputFormat(const json& body, const ordered_json* ordered, SamplerPar
     if (type == "json_object") {
       // llama.cpp also takes a schema here.
       if (rf->contains("schema")) {
-        take("response_format.schema", schema_gbnf("response_format.schema", (*rf)["schema"], {"response_format", "schema"}));
+        take("response_format.schema",
+             schema_gbnf("response_format.schema", (*rf)["schema"], {"response_format", "schema"}));
       } else {
         take("response_format", grammar::AnyJsonObjectGbnf());
       }
@@ -68,9 +71,11 @@ void ParseOutputFormat(const json& body, const ordered_json* ordered, SamplerPar
                   "'response_format.json_schema' must be an object with a 'schema' (and a 'name')");
       }
       take("response_format.json_schema.schema",
-           schema_gbnf("response_format.json_schema.schema", js["schema"], {"response_format", "json_schema", "schema"}));
+           schema_gbnf("response_format.json_schema.schema", js["schema"],
+                       {"response_format", "json_schema", "schema"}));
     } else if (type != "text") {
-      FailParam("response_format.type", "'response_format.type' must be \"text\", \"json_object\" or \"json_schema\"");
+      FailParam("response_format.type",
+                "'response_format.type' must be \"text\", \"json_object\" or \"json_schema\"");
     }
   }
   if (const json* g = f.Get("grammar")) {
@@ -92,7 +97,8 @@ void ParseLogitBias(const json& body, SamplerParams& s) {
   JsonFields f(body);
   const json* lb = f.Get("logit_bias");
   if (!lb || lb->is_null()) return;
-  if (!lb->is_object()) FailParam("logit_bias", "'logit_bias' must be an object of token id -> bias");
+  if (!lb->is_object())
+    FailParam("logit_bias", "'logit_bias' must be an object of token id -> bias");
   for (const auto& [key, value] : lb->items()) {
     size_t used = 0;
     long long id = -1;
@@ -115,7 +121,8 @@ void ParseLogitBias(const json& body, SamplerParams& s) {
 void CheckLogitBias(const SamplerParams& s, int32_t n_vocab) {
   for (const auto& [id, bias] : s.logit_bias) {
     if (id >= n_vocab) {
-      FailParam("logit_bias", "'logit_bias': token id {} is past the vocabulary ({} tokens)", id, n_vocab);
+      FailParam("logit_bias", "'logit_bias': token id {} is past the vocabulary ({} tokens)", id,
+                n_vocab);
     }
   }
 }

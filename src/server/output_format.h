@@ -11,7 +11,8 @@ namespace densing::server {
 // Sets s.grammar from response_format / grammar / json_schema (at most one of them); a grammar or
 // schema that does not compile is a 400 naming the field and the problem. `ordered`, when given,
 // is the same body with its keys in written order (a schema's properties are generated in it).
-void ParseOutputFormat(const nlohmann::json& body, const nlohmann::ordered_json* ordered, SamplerParams& s);
+void ParseOutputFormat(const nlohmann::json& body, const nlohmann::ordered_json* ordered,
+                       SamplerParams& s);
 
 // logit_bias: {"token id": bias in [-100, 100]}; the ids are checked against the vocabulary
 // by CheckLogitBias once the model is known.

@@ -22,14 +22,15 @@ std::string Generated(const Result& r, const std::string& prompt) {
 
 TEST(GrammarCli, JsonSchemaFromTextAndFileGivesValidJson) {
   DENSING_REQUIRE_SHARED();
-  const std::string schema = R"({"type":"object","properties":{"name":{"type":"string","maxLength":8},
+  const std::string schema =
+      R"({"type":"object","properties":{"name":{"type":"string","maxLength":8},
     "tags":{"type":"array","items":{"enum":["a","b"]},"maxItems":3}},"required":["name","tags"]})";
   const std::string file = TempPath("schema.json");
   std::ofstream(file) << schema;
   for (const std::string& arg : {schema, file}) {
     for (int seed = 1; seed <= 3; ++seed) {
-      const Result r = Densing({"run", "-m", Model(), "-p", "Once", "-n", "200", "--seed", std::to_string(seed),
-                                "--json-schema", arg});
+      const Result r = Densing({"run", "-m", Model(), "-p", "Once", "-n", "200", "--seed",
+                                std::to_string(seed), "--json-schema", arg});
       ASSERT_EQ(r.code, 0) << r.err;
       ASSERT_NE(r.err.find("stop: stop"), std::string::npos) << r.err;
       const auto v = nlohmann::json::parse(Generated(r, "Once"));
@@ -45,7 +46,8 @@ TEST(GrammarCli, JsonSchemaFromTextAndFileGivesValidJson) {
 
 TEST(GrammarCli, GrammarTextFileAndJson) {
   DENSING_REQUIRE_SHARED();
-  const Result r = Densing({"run", "-m", Model(), "-p", "Q", "-n", "20", "--grammar", R"(root ::= ("yes" | "no") "!")"});
+  const Result r = Densing(
+      {"run", "-m", Model(), "-p", "Q", "-n", "20", "--grammar", R"(root ::= ("yes" | "no") "!")"});
   ASSERT_EQ(r.code, 0) << r.err;
   const std::string out = Generated(r, "Q");
   EXPECT_TRUE(out == "yes!" || out == "no!") << out;
@@ -64,7 +66,8 @@ TEST(GrammarCli, GrammarTextFileAndJson) {
     EXPECT_EQ(Generated(j, "Q").front(), '{');
   }
   // chat too: every reply is constrained.
-  const Result c = Densing({"chat", "-m", Model(), "-n", "20", "--grammar", R"(root ::= "ok")"}, "hi\nagain\n");
+  const Result c =
+      Densing({"chat", "-m", Model(), "-n", "20", "--grammar", R"(root ::= "ok")"}, "hi\nagain\n");
   ASSERT_EQ(c.code, 0) << c.err;
   EXPECT_EQ(c.out, "ok\nok\n");
 }
@@ -73,12 +76,16 @@ TEST(GrammarCli, BadGrammarOrSchemaIsOneLineAndExitOne) {
   DENSING_REQUIRE_SHARED();
   ExpectOneLineError(Densing({"run", "-m", Model(), "-p", "x", "--grammar", "root ::= [a-"}),
                      "grammar: line 1, column 13: expected ']' to close the character class");
-  ExpectOneLineError(Densing({"run", "-m", Model(), "-p", "x", "--json-schema", R"({"type":"array","minItems":2,"maxItems":1})"}),
+  ExpectOneLineError(Densing({"run", "-m", Model(), "-p", "x", "--json-schema",
+                              R"({"type":"array","minItems":2,"maxItems":1})"}),
                      "json schema at #: maxItems 1 is below minItems 2");
-  ExpectOneLineError(Densing({"run", "-m", Model(), "-p", "x", "--json-schema", "{not json"}), "json schema: not JSON");
-  ExpectOneLineError(Densing({"run", "-m", Model(), "-p", "x", "--grammar-file", "/nonexistent.gbnf"}),
-                     "cannot read the grammar file '/nonexistent.gbnf'");
-  ExpectOneLineError(Densing({"chat", "-m", Model(), "--grammar", "start ::= \"a\""}), "grammar: no 'root' rule");
+  ExpectOneLineError(Densing({"run", "-m", Model(), "-p", "x", "--json-schema", "{not json"}),
+                     "json schema: not JSON");
+  ExpectOneLineError(
+      Densing({"run", "-m", Model(), "-p", "x", "--grammar-file", "/nonexistent.gbnf"}),
+      "cannot read the grammar file '/nonexistent.gbnf'");
+  ExpectOneLineError(Densing({"chat", "-m", Model(), "--grammar", "start ::= \"a\""}),
+                     "grammar: no 'root' rule");
 }
 
 }  // namespace

@@ -28,7 +28,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     densing::grammar::Matcher m(densing::grammar::Grammar::Parse(gbnf));
     (void)m.AcceptBytes(text.substr(0, 256));
   } catch (const densing::Error& e) {
-    std::fprintf(stderr, "the converter's grammar does not parse: %s\n%s\n", e.what(), gbnf.c_str());
+    std::fprintf(stderr, "the converter's grammar does not parse: %s\n%s\n", e.what(),
+                 gbnf.c_str());
     std::abort();
   }
   return 0;

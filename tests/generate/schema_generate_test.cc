@@ -72,11 +72,14 @@ void GenerateAndValidate(const std::string& model_name, int runs_per_schema) {
         return true;
       });
       if (st.stop == StopReason::kLength) continue;  // the walk had not finished the value yet
-      ASSERT_EQ(st.stop, StopReason::kEndOfGeneration) << model_name << " " << text << "\noutput: " << out;
+      ASSERT_EQ(st.stop, StopReason::kEndOfGeneration)
+          << model_name << " " << text << "\noutput: " << out;
       ++finished;
       nlohmann::json v;
-      ASSERT_NO_THROW(v = nlohmann::json::parse(out)) << model_name << " seed " << seed << ": " << out;
-      EXPECT_EQ(validator.Check(v), "") << model_name << " seed " << seed << ": " << out << "\nschema " << text;
+      ASSERT_NO_THROW(v = nlohmann::json::parse(out))
+          << model_name << " seed " << seed << ": " << out;
+      EXPECT_EQ(validator.Check(v), "")
+          << model_name << " seed " << seed << ": " << out << "\nschema " << text;
     }
     // Many runs finish: the grammar lets the end-of-generation token in once the value is done
     // (free-form strings and keys are long random walks on a 32k vocabulary).

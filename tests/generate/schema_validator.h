@@ -30,7 +30,9 @@ class SchemaValidator {
     if (t == "array") return v.is_array();
     if (t == "string") return v.is_string();
     if (t == "number") return v.is_number();
-    if (t == "integer") return v.is_number_integer() || (v.is_number_float() && std::floor(v.get<double>()) == v.get<double>());
+    if (t == "integer")
+      return v.is_number_integer() ||
+             (v.is_number_float() && std::floor(v.get<double>()) == v.get<double>());
     if (t == "boolean") return v.is_boolean();
     if (t == "null") return v.is_null();
     return false;
@@ -38,9 +40,12 @@ class SchemaValidator {
 
   std::string Check(const nlohmann::json& s, const nlohmann::json& v, const std::string& at) const {
     static const std::set<std::string> kKnown = {
-        "type", "properties", "required", "additionalProperties", "enum", "const", "items",
-        "minItems", "maxItems", "anyOf", "oneOf", "allOf", "$ref", "pattern", "minLength",
-        "maxLength", "minimum", "maximum", "$defs", "definitions", "title", "description", "format"};
+        "type",     "properties",  "required",  "additionalProperties",
+        "enum",     "const",       "items",     "minItems",
+        "maxItems", "anyOf",       "oneOf",     "allOf",
+        "$ref",     "pattern",     "minLength", "maxLength",
+        "minimum",  "maximum",     "$defs",     "definitions",
+        "title",    "description", "format"};
     if (s.is_boolean()) return s.get<bool>() ? "" : at + ": schema false";
     for (const auto& [k, x] : s.items()) {
       if (!kKnown.count(k)) return at + ": the test validator does not know '" + k + "'";
@@ -98,8 +103,10 @@ class SchemaValidator {
       }
     }
     if (v.is_array()) {
-      if (s.contains("minItems") && v.size() < s["minItems"].get<size_t>()) return at + ": too few items";
-      if (s.contains("maxItems") && v.size() > s["maxItems"].get<size_t>()) return at + ": too many items";
+      if (s.contains("minItems") && v.size() < s["minItems"].get<size_t>())
+        return at + ": too few items";
+      if (s.contains("maxItems") && v.size() > s["maxItems"].get<size_t>())
+        return at + ": too many items";
       if (s.contains("items")) {
         for (size_t i = 0; i < v.size(); ++i) {
           std::string e = Check(s["items"], v[i], at + "/" + std::to_string(i));
@@ -109,15 +116,21 @@ class SchemaValidator {
     }
     if (v.is_string()) {
       const std::string str = v;
-      if (s.contains("minLength") && CodePoints(str) < s["minLength"].get<size_t>()) return at + ": too short";
-      if (s.contains("maxLength") && CodePoints(str) > s["maxLength"].get<size_t>()) return at + ": too long";
-      if (s.contains("pattern") && !std::regex_search(str, std::regex(s["pattern"].get<std::string>(), std::regex::ECMAScript))) {
+      if (s.contains("minLength") && CodePoints(str) < s["minLength"].get<size_t>())
+        return at + ": too short";
+      if (s.contains("maxLength") && CodePoints(str) > s["maxLength"].get<size_t>())
+        return at + ": too long";
+      if (s.contains("pattern") &&
+          !std::regex_search(str,
+                             std::regex(s["pattern"].get<std::string>(), std::regex::ECMAScript))) {
         return at + ": '" + str + "' does not match " + s["pattern"].get<std::string>();
       }
     }
     if (v.is_number()) {
-      if (s.contains("minimum") && v.get<double>() < s["minimum"].get<double>()) return at + ": below minimum";
-      if (s.contains("maximum") && v.get<double>() > s["maximum"].get<double>()) return at + ": above maximum";
+      if (s.contains("minimum") && v.get<double>() < s["minimum"].get<double>())
+        return at + ": below minimum";
+      if (s.contains("maximum") && v.get<double>() > s["maximum"].get<double>())
+        return at + ": above maximum";
     }
     return "";
   }

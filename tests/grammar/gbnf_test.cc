@@ -56,7 +56,9 @@ ws ::= | " " | "\n" [ \t]{0,20}
   EXPECT_FALSE(Matches(json, R"({"a": 1)"));  // cannot end inside the object
   EXPECT_TRUE(Matches("root ::= [a-z]+ \"!\"?", "abc!"));
   EXPECT_TRUE(Matches("root ::= \"\\x41\\u00e9\\t\"", "A\xc3\xa9\t"));
-  EXPECT_TRUE(Matches("root ::= . . .", "a\xe2\x82\xac" "b"));
+  EXPECT_TRUE(Matches("root ::= . . .",
+                      "a\xe2\x82\xac"
+                      "b"));
   EXPECT_TRUE(Matches("root ::= \"\" | \"x\"", ""));
 }
 
@@ -76,27 +78,41 @@ TEST(Gbnf, RepetitionBounds) {
 TEST(Gbnf, ErrorsNameWhereAndWhat) {
   EXPECT_EQ(ParseError("root ::= \"a\"\nx ::= [a-"),
             "grammar: line 2, column 10: expected ']' to close the character class, found the end");
-  EXPECT_EQ(ParseError("root ::= foo"), "grammar: rule 'foo' is used at line 1, column 10 but never defined");
+  EXPECT_EQ(ParseError("root ::= foo"),
+            "grammar: rule 'foo' is used at line 1, column 10 but never defined");
   EXPECT_EQ(ParseError("start ::= \"a\""), "grammar: no 'root' rule (the start rule)");
   EXPECT_EQ(ParseError("root ::= root \"a\" | \"b\""), "grammar: rule 'root' is left-recursive");
-  EXPECT_EQ(ParseError("root ::= x\nx ::= y? x \"a\" | \"c\"\ny ::= \"b\""), "grammar: rule 'x' is left-recursive");
-  EXPECT_EQ(ParseError("root ::= \"a\" root"), "grammar: rule 'root' can never finish (every alternative recurses)");
+  EXPECT_EQ(ParseError("root ::= x\nx ::= y? x \"a\" | \"c\"\ny ::= \"b\""),
+            "grammar: rule 'x' is left-recursive");
+  EXPECT_EQ(ParseError("root ::= \"a\" root"),
+            "grammar: rule 'root' can never finish (every alternative recurses)");
   EXPECT_EQ(ParseError("root = \"a\""), "grammar: line 1, column 6: expected '::=', found '='");
-  EXPECT_EQ(ParseError("root ::= \"abc"), "grammar: line 1, column 14: expected '\"' to close the string, found the end");
-  EXPECT_EQ(ParseError("root ::= ( \"a\" "), "grammar: line 1, column 16: expected ')' to close the group, found the end");
-  EXPECT_EQ(ParseError("root ::= * \"a\""), "grammar: line 1, column 10: expected something to repeat before the repetition, found '*'");
-  EXPECT_EQ(ParseError("root ::= \"a\"{3,1}"), "grammar: line 1, column 18: repetition {3,1} has max < min");
-  EXPECT_EQ(ParseError("root ::= \"\\q\""), "grammar: line 1, column 12: expected an escape (\\n \\t \\r \\\\ \\\" \\[ \\] \\xHH \\uHHHH \\UHHHHHHHH), found 'q'");
-  EXPECT_EQ(ParseError("root ::= \"a\"\nroot ::= \"b\""), "grammar: rule 'root' is defined twice (line 2, column 1)");
-  EXPECT_EQ(ParseError("root ::= [z-a]"), "grammar: line 1, column 14: the range ends (U+61) before it starts (U+7A)");
-  EXPECT_EQ(ParseError("root ::= \"a\" \"b\" )"), "grammar: line 1, column 18: expected a line end after the rule, found ')'");
+  EXPECT_EQ(ParseError("root ::= \"abc"),
+            "grammar: line 1, column 14: expected '\"' to close the string, found the end");
+  EXPECT_EQ(ParseError("root ::= ( \"a\" "),
+            "grammar: line 1, column 16: expected ')' to close the group, found the end");
+  EXPECT_EQ(
+      ParseError("root ::= * \"a\""),
+      "grammar: line 1, column 10: expected something to repeat before the repetition, found '*'");
+  EXPECT_EQ(ParseError("root ::= \"a\"{3,1}"),
+            "grammar: line 1, column 18: repetition {3,1} has max < min");
+  EXPECT_EQ(ParseError("root ::= \"\\q\""),
+            "grammar: line 1, column 12: expected an escape (\\n \\t \\r \\\\ \\\" \\[ \\] \\xHH "
+            "\\uHHHH \\UHHHHHHHH), found 'q'");
+  EXPECT_EQ(ParseError("root ::= \"a\"\nroot ::= \"b\""),
+            "grammar: rule 'root' is defined twice (line 2, column 1)");
+  EXPECT_EQ(ParseError("root ::= [z-a]"),
+            "grammar: line 1, column 14: the range ends (U+61) before it starts (U+7A)");
+  EXPECT_EQ(ParseError("root ::= \"a\" \"b\" )"),
+            "grammar: line 1, column 18: expected a line end after the rule, found ')'");
 }
 
 // Found by fuzz_grammar: a grammar whose parses multiply with every character (each can open
 // another nested `root`) took minutes; past 4096 live parses the matcher stops with an Error.
 TEST(Gbnf, TooAmbiguousGrammarIsAnErrorNotAHang) {
-  const std::string text = "root ::= (item \"\\n\"){1,3} # comment\nitem ::= \"" + std::string(22, 'C') +
-                           std::string(117, '@') + std::string(14, 'C') + "- \"?[^\\n\\x00]+ root| .\n";
+  const std::string text = "root ::= (item \"\\n\"){1,3} # comment\nitem ::= \"" +
+                           std::string(22, 'C') + std::string(117, '@') + std::string(14, 'C') +
+                           "- \"?[^\\n\\x00]+ root| .\n";
   Matcher m(Grammar::Parse(text));
   try {
     for (char c : text) {
@@ -104,7 +120,8 @@ TEST(Gbnf, TooAmbiguousGrammarIsAnErrorNotAHang) {
     }
     ADD_FAILURE() << "no error";
   } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()), "grammar: too ambiguous: more than 4096 parses are alive at once");
+    EXPECT_EQ(std::string(e.what()),
+              "grammar: too ambiguous: more than 4096 parses are alive at once");
   }
 }
 

@@ -60,8 +60,8 @@ void CheckVocabulary(const std::string& name) {
   auto grammar = Grammar::Parse(kJsonish);
   // Prefixes ending at several kinds of state: the start, inside a name, inside a split
   // character, inside a number, inside a string, where the grammar can end.
-  for (const std::string prefix : {"", "{\"a", "{\"caf\xc3", "{\"\xf0\x9f", "{\"x\": 12", "{\"x\":\"a b",
-                                   "{\"x\":1}"}) {
+  for (const std::string prefix :
+       {"", "{\"a", "{\"caf\xc3", "{\"\xf0\x9f", "{\"x\": 12", "{\"x\":\"a b", "{\"x\":1}"}) {
     Constraint c(GrammarSpec{.grammar = grammar}, vocab);
     Matcher state(grammar);
     ASSERT_TRUE(state.AcceptBytes(prefix)) << prefix;
@@ -103,7 +103,7 @@ TEST(Matcher, Utf8SplitAcrossBytes) {
   EXPECT_TRUE(m.AcceptBytes("\xac"));
   EXPECT_TRUE(m.CanEnd());
   Matcher n(g);
-  EXPECT_FALSE(n.AcceptBytes("\xe2"));  // no class holds a three-byte character at the start
+  EXPECT_FALSE(n.AcceptBytes("\xe2"));      // no class holds a three-byte character at the start
   EXPECT_FALSE(n.AcceptBytes("\xc0\xa1"));  // overlong
   Matcher any(Grammar::Parse("root ::= [^a]"));
   EXPECT_TRUE(any.AcceptBytes("\xf0\x9f\x98"));
@@ -124,7 +124,8 @@ TEST(Constraint, EndOfGenerationOnlyWhereTheGrammarCanEnd) {
   ASSERT_TRUE(c.Accept(Pieces(*tok, "c").back()));
   std::vector<uint8_t> mask;
   c.Mask(&mask);
-  for (size_t i = 0; i < mask.size(); ++i) EXPECT_EQ(mask[i] != 0, static_cast<int32_t>(i) == tok->eos()) << i;
+  for (size_t i = 0; i < mask.size(); ++i)
+    EXPECT_EQ(mask[i] != 0, static_cast<int32_t>(i) == tok->eos()) << i;
 }
 
 TEST(Constraint, LazyGrammarWaitsForItsTrigger) {
@@ -132,7 +133,8 @@ TEST(Constraint, LazyGrammarWaitsForItsTrigger) {
   auto file = gguf::File::Open(testing::SharedDir() + "/tokenizer/ggml-vocab-llama-spm.gguf");
   auto tok = Tokenizer::FromGguf(*file);
   auto g = Grammar::Parse("root ::= \"<call>\" [0-9]+ \"</call>\"");
-  Constraint c(GrammarSpec{.grammar = g, .trigger_words = {"<call>"}}, Vocabulary::FromTokenizer(*tok));
+  Constraint c(GrammarSpec{.grammar = g, .trigger_words = {"<call>"}},
+               Vocabulary::FromTokenizer(*tok));
   for (int32_t id : Pieces(*tok, "Hello, world <ca")) ASSERT_TRUE(c.Accept(id));
   EXPECT_FALSE(c.active());
   EXPECT_TRUE(c.Allows(tok->eos()));

@@ -18,7 +18,8 @@ namespace {
 using nlohmann::json;
 
 const ServedModel& Stories() {
-  static const auto* model = ServedModel::Load(testing::SharedDir() + "/models/stories260K.gguf", "").release();
+  static const auto* model =
+      ServedModel::Load(testing::SharedDir() + "/models/stories260K.gguf", "").release();
   return *model;
 }
 
@@ -82,12 +83,14 @@ TEST(OutputFormat, JsonSchemaResponsesParseAndValidate) {
   const testing::SchemaValidator validator(schema);
   int finished = 0;
   for (int seed = 0; seed < 8; ++seed) {
-    const json r = s.Post("/v1/chat/completions",
-                          {{"messages", {{{"role", "user"}, {"content", "Describe a cat."}}}},
-                           {"seed", seed},
-                           {"max_tokens", 300},
-                           {"response_format", {{"type", "json_schema"},
-                                                {"json_schema", {{"name", "cat"}, {"strict", true}, {"schema", schema}}}}}});
+    const json r =
+        s.Post("/v1/chat/completions",
+               {{"messages", {{{"role", "user"}, {"content", "Describe a cat."}}}},
+                {"seed", seed},
+                {"max_tokens", 300},
+                {"response_format",
+                 {{"type", "json_schema"},
+                  {"json_schema", {{"name", "cat"}, {"strict", true}, {"schema", schema}}}}}});
     const json& choice = r["choices"][0];
     if (choice["finish_reason"] == "length") continue;
     ++finished;
@@ -99,15 +102,18 @@ TEST(OutputFormat, JsonSchemaResponsesParseAndValidate) {
   }
   EXPECT_GE(finished, 4);
   // json_object: an object, and llama.cpp's `json_schema` field.
-  const json o = s.Post("/v1/completions", {{"prompt", "Once"}, {"seed", 1}, {"max_tokens", 300},
+  const json o = s.Post("/v1/completions", {{"prompt", "Once"},
+                                            {"seed", 1},
+                                            {"max_tokens", 300},
                                             {"response_format", {{"type", "json_object"}}}});
   const std::string text = o["choices"][0]["text"];
   ASSERT_EQ(text.front(), '{') << text;
   if (o["choices"][0]["finish_reason"] == "stop") {
     EXPECT_TRUE(json::parse(text).is_object()) << text;
   }
-  const json j = s.Post("/v1/completions", {{"prompt", "Once"}, {"max_tokens", 50},
-                                            {"json_schema", {{"enum", {"left", "right"}}}}});
+  const json j = s.Post(
+      "/v1/completions",
+      {{"prompt", "Once"}, {"max_tokens", 50}, {"json_schema", {{"enum", {"left", "right"}}}}});
   const json choice = json::parse(j["choices"][0]["text"].get<std::string>());
   EXPECT_TRUE(choice == "left" || choice == "right") << j;
 }
@@ -115,9 +121,12 @@ TEST(OutputFormat, JsonSchemaResponsesParseAndValidate) {
 TEST(OutputFormat, GrammarThatCannotFinishEndsWithLength) {
   DENSING_REQUIRE_SHARED();
   Served s;
-  const json r = s.Post("/v1/completions", {{"prompt", "Once"}, {"max_tokens", 4}, {"grammar", "root ::= \"ab\"{40}"}});
+  const json r =
+      s.Post("/v1/completions",
+             {{"prompt", "Once"}, {"max_tokens", 4}, {"grammar", "root ::= \"ab\"{40}"}});
   EXPECT_EQ(r["choices"][0]["finish_reason"], "length");
-  EXPECT_EQ(r["choices"][0]["text"].get<std::string>().find_first_not_of("ab"), std::string::npos) << r;
+  EXPECT_EQ(r["choices"][0]["text"].get<std::string>().find_first_not_of("ab"), std::string::npos)
+      << r;
 }
 
 // Every token that outputs exactly `piece` (a letter also has a byte-fallback token).
@@ -142,7 +151,9 @@ TEST(OutputFormat, LogitBiasBansAndForces) {
   EXPECT_NE(s.Post("/v1/completions", banned)["choices"][0]["text"], first);
   const std::vector<int32_t> the = TokensOf(" the");
   ASSERT_EQ(the.size(), 1u);
-  const json forced = s.Post("/v1/completions", {{"prompt", "Once"}, {"max_tokens", 4}, {"seed", 5},
+  const json forced = s.Post("/v1/completions", {{"prompt", "Once"},
+                                                 {"max_tokens", 4},
+                                                 {"seed", 5},
                                                  {"logit_bias", {{std::to_string(the[0]), 100}}}});
   EXPECT_EQ(forced["choices"][0]["text"], " the the the the");
   // Under a grammar too: the ban holds where the grammar would take the token.
@@ -150,8 +161,11 @@ TEST(OutputFormat, LogitBiasBansAndForces) {
   for (int32_t id : TokensOf("x")) ban_x[std::to_string(id)] = -100;
   ASSERT_EQ(ban_x.size(), 2u);  // the letter and its byte token
   for (int seed = 0; seed < 4; ++seed) {
-    const json g = s.Post("/v1/completions", {{"prompt", "Once"}, {"max_tokens", 6}, {"seed", seed},
-                                              {"grammar", "root ::= [xy]+"}, {"logit_bias", ban_x}});
+    const json g = s.Post("/v1/completions", {{"prompt", "Once"},
+                                              {"max_tokens", 6},
+                                              {"seed", seed},
+                                              {"grammar", "root ::= [xy]+"},
+                                              {"logit_bias", ban_x}});
     EXPECT_EQ(g["choices"][0]["text"], "yyyyyy") << g;
   }
 }
@@ -168,8 +182,14 @@ TEST(OutputFormat, BadFieldsAre400NamingThem) {
   };
   auto [p1, m1] = error({{"response_format", {{"type", "yaml"}}}});
   EXPECT_EQ(p1, "response_format.type");
-  auto [p2, m2] = error({{"response_format", {{"type", "json_schema"}, {"json_schema", {{"name", "x"},
-      {"schema", {{"type", "object"}, {"properties", {{"a", {{"type", "string"}, {"pattern", "(?!x)"}}}}}}}}}}}});
+  auto [p2, m2] =
+      error({{"response_format",
+              {{"type", "json_schema"},
+               {"json_schema",
+                {{"name", "x"},
+                 {"schema",
+                  {{"type", "object"},
+                   {"properties", {{"a", {{"type", "string"}, {"pattern", "(?!x)"}}}}}}}}}}}});
   EXPECT_EQ(p2, "response_format.json_schema.schema");
   EXPECT_NE(m2.find("json schema at #/properties/a/pattern"), std::string::npos) << m2;
   auto [p3, m3] = error({{"response_format", {{"type", "json_schema"}}}});
@@ -177,7 +197,8 @@ TEST(OutputFormat, BadFieldsAre400NamingThem) {
   auto [p4, m4] = error({{"grammar", "root ::= (\"a\""}});
   EXPECT_EQ(p4, "grammar");
   EXPECT_NE(m4.find("line 1, column 14: expected ')'"), std::string::npos) << m4;
-  auto [p5, m5] = error({{"grammar", "root ::= \"a\""}, {"response_format", {{"type", "json_object"}}}});
+  auto [p5, m5] =
+      error({{"grammar", "root ::= \"a\""}, {"response_format", {{"type", "json_object"}}}});
   EXPECT_EQ(p5, "grammar");
   auto [p6, m6] = error({{"logit_bias", {{"abc", 1}}}});
   EXPECT_EQ(m6, "'logit_bias' keys must be token ids, not 'abc'");
