@@ -182,6 +182,29 @@ TEST(Sampler, TemperatureFlattensTheDistribution) {
   EXPECT_NEAR(zeros / 4000.0, 1.0 / (1.0 + std::sqrt(3.0)), 0.03);
 }
 
+// OpenAI's logit_bias: added to the logit, except that -100 bans the token outright — even one
+// whose logit is so far ahead that subtracting 100 would leave it the best.
+TEST(Sampler, LogitBiasAddsAndMinusHundredBans) {
+  SamplerParams p;
+  p.temperature = 0;
+  const std::vector<float> logits = {250.0f, 0.0f, 1.0f};
+  p.logit_bias = {{0, -100.0f}};
+  EXPECT_EQ(Sampler(p).Sample(logits, {}), 2);
+  p.logit_bias = {{0, -99.0f}};
+  EXPECT_EQ(Sampler(p).Sample(logits, {}), 0);  // 151 is still the best
+  p.logit_bias = {{1, 2.5f}};
+  const std::vector<float> close = {0.0f, 0.0f, 2.0f};
+  EXPECT_EQ(Sampler(p).Sample(close, {}), 1);
+  // At temperature 1 a banned token is never drawn, whatever the seed.
+  SamplerParams q = Plain();
+  q.logit_bias = {{0, -100.0f}};
+  const std::vector<float> likely = {5.0f, 0.0f, 0.0f};
+  for (uint64_t seed = 0; seed < 200; ++seed) {
+    q.seed = seed;
+    EXPECT_NE(Sampler(q).Sample(likely, {}), 0) << seed;
+  }
+}
+
 TEST(Sampler, RejectsBadParameters) {
   SamplerParams p;
   p.top_p = 0;
