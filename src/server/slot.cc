@@ -83,7 +83,13 @@ void Slot::Sample(std::span<const float> logits) {
     }
     logits = masked_;
   }
-  const int32_t id = sampler_->Sample(logits, cached_);
+  int32_t id = Sampler::kNoToken;
+  try {
+    id = sampler_->Sample(logits, cached_);
+  } catch (const Error& e) {  // the request's own grammar gave up (too ambiguous): only it ends
+    Finish(FinishReason::kError, e.what());
+    return;
+  }
   // The grammar allows nothing more (complete, with no end token left to it): the output is done.
   if (id == Sampler::kNoToken || tokenizer_.IsEndOfGeneration(id)) {
     Finish(FinishReason::kStop);

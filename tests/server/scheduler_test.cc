@@ -11,6 +11,8 @@
 
 #include "base/error.h"
 #include "generate/generate.h"
+#include "grammar/grammar.h"
+#include "grammar/vocabulary.h"
 #include "server/served_model.h"
 #include "testing/shared_dir.h"
 
@@ -294,6 +296,34 @@ TEST(Scheduler, RefusesImpossibleOptions) {
   };
   EXPECT_THROW(make(Options(0, 16)), Error);
   EXPECT_THROW(make(Options(8, 4)), Error);
+}
+
+// A grammar that gives up while sampling (too ambiguous: every "x" doubles the live parses) ends
+// its own request with an error; a request decoded beside it in the same steps goes on.
+TEST(Scheduler, AGrammarThatGivesUpEndsOnlyItsRequest) {
+  DENSING_REQUIRE_SHARED();
+  const Tokenizer& tok = *Stories().tokenizer;
+  int32_t x = -1;
+  for (int32_t id = 0; id < tok.n_vocab(); ++id) {
+    if (tok.TokenText(id) == "x") x = id;
+  }
+  ASSERT_GE(x, 0);
+  Scheduler s(*Stories().model, tok, Options(2, 16));
+  Job bad = GreedyJob("Once upon a time", 64);
+  bad.sampler.grammar.grammar =
+      grammar::Grammar::Parse(R"(root ::= "x" root "y" | "x" root "z" | "")");
+  bad.sampler.logit_bias = {{x, 50.0f}};
+  bad.vocabulary = grammar::Vocabulary::FromTokenizer(tok);
+  const Job good = GreedyJob("Once upon a time", 40);
+  auto bad_task = s.Submit(bad);
+  auto good_task = s.Submit(good);
+  s.Start();
+  const Result b = Collect(*bad_task);
+  EXPECT_EQ(b.outcome.finish, FinishReason::kError);
+  EXPECT_NE(b.outcome.error.find("too ambiguous"), std::string::npos) << b.outcome.error;
+  const Result g = Collect(*good_task);
+  EXPECT_EQ(g.outcome.finish, FinishReason::kLength);
+  EXPECT_EQ(g.text, Reference(good));
 }
 
 }  // namespace
