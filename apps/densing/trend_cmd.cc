@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -24,7 +26,11 @@
 #include "density/reference_choice.h"
 #include "density/text_table.h"
 #include "density/trend.h"
+#include "density/trend_mark.h"
 #include "density/trend_plot.h"
+#include "density/eval_results.h"
+#include "density/gguf_params.h"
+#include "density/measured.h"
 
 namespace densing::cli {
 namespace {
@@ -48,6 +54,8 @@ struct TrendArgs : DensityOptions {
   bool no_plot = false;
   bool json = false;
   bool verbose = false;
+  std::vector<std::string> marks;
+  std::string mark_date;
 };
 
 std::string Days(const dn::TrendFit& f) {
@@ -95,6 +103,52 @@ MaybeFit TryFit(std::vector<dn::TrendPoint> pts, const dn::TrendOptions& o,
 }
 nlohmann::json ToJson(const MaybeFit& m) {
   return m.fit ? dn::ToJson(*m.fit) : nlohmann::json{{"error", m.error}};
+}
+
+bool EndsWith(const std::string& s, std::string_view end) {
+  return s.size() >= end.size() && dn::Lower(s.substr(s.size() - end.size())) == end;
+}
+
+// One --mark: a results JSON of `densing density -m MODEL.gguf --measure --json`, or
+// MODEL.gguf=EVAL.json (parameters counted from the file, scores from `densing eval --json`).
+dn::MarkInput ReadMark(const std::string& spec) {
+  if (EndsWith(spec, ".gguf")) {
+    Fail("--mark {}: a GGUF file needs its scores, and measuring them takes long: run `densing "
+         "density -m {} --measure --json > results.json` and give --mark results.json (or "
+         "--mark {}=EVAL.json with `densing eval --json` results)",
+         spec, spec, spec);
+  }
+  if (const auto eq = spec.find(".gguf="); eq != std::string::npos) {
+    const std::string model = spec.substr(0, eq + 5), eval = spec.substr(eq + 6);
+    dn::MarkInput in;
+    in.label = std::filesystem::path(model).stem().string();
+    const ParamCount c = dn::CountParamsOfFile(model);
+    in.total_b = static_cast<double>(c.total) / 1e9;
+    in.non_embedding_b = static_cast<double>(c.non_embedding) / 1e9;
+    in.active_b = static_cast<double>(c.active) / 1e9;
+    for (const auto& [task, v] : dn::LoadEvalScores(eval)) {
+      std::string column = task;
+      try {
+        column = dn::ColumnOfEvalTask(task);
+      } catch (const Error&) {
+      }
+      in.scores[column] = v;
+    }
+    return in;
+  }
+  std::ifstream f(spec, std::ios::binary);
+  if (!f) Fail("--mark {}: cannot open the file", spec);
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(f);
+  } catch (const nlohmann::json::exception& e) {
+    Fail("--mark {}: not JSON ({})", spec, e.what());
+  }
+  return dn::MarkFromDensityJson(j, "--mark " + spec);
+}
+
+dn::Date Today() {
+  return dn::DateFromDaysSinceEpoch(static_cast<int>(std::time(nullptr) / 86400));
 }
 
 // The protocol in words, for the header line and the JSON.
@@ -155,6 +209,16 @@ void Run(const TrendArgs& a) {
     }
     options.reference = reference.get();
   }
+  // The user's own models first: a bad file fails before any fitting.
+  std::vector<dn::TrendMark> marks;
+  for (const std::string& spec : a.marks) {
+    const dn::MarkInput in = ReadMark(spec);
+    const dn::Date date = !a.mark_date.empty() ? dn::ParseDateOrFail(a.mark_date, "--mark-date")
+                          : in.release         ? *in.release
+                                               : Today();
+    marks.push_back(dn::PlaceMark(in, options, sel.metric, date, "--mark " + spec));
+  }
+
   const dn::TrendOptions topts;
   std::vector<std::string> skipped;
   const auto rows = dn::CatalogDensities(catalog, options, &skipped);
@@ -202,7 +266,7 @@ void Run(const TrendArgs& a) {
     labels.fit_label = fmt::format("fit: ln {} = {:.5f}\u00b7t {:+.2f}", value_name, fit.line.slope,
                                    fit.line.intercept);
     std::ofstream out(a.plot, std::ios::binary);
-    out << dn::TrendPlotSvg(fit, labels);
+    out << dn::TrendPlotSvg(fit, labels, marks);
     if (!out) Fail("{}: cannot write the plot", a.plot);
   }
 
@@ -240,6 +304,16 @@ void Run(const TrendArgs& a) {
       if (price_fit.fit && price_fit.fit->line.slope > 0)
         p["halving_days"] = price_fit.fit->doubling_days;
       j["prices"] = p;
+    }
+    j["marks"] = nlohmann::json::array();
+    for (const auto& m : marks) {
+      j["marks"].push_back({{"model", m.label},
+                            {"date", m.date.ToString()},
+                            {"score", m.score},
+                            {"params_B", m.params_b},
+                            {"value", m.value},
+                            {"value_ci95", m.lo ? nlohmann::json::array({*m.lo, *m.hi})
+                                                : nlohmann::json(nullptr)}});
     }
     j["skipped"] = skipped;
     j["plot"] = a.no_plot ? nlohmann::json(nullptr) : nlohmann::json(a.plot);
@@ -302,6 +376,14 @@ void Run(const TrendArgs& a) {
       std::printf("change:  %s\n", dn::CompareSplit(*before.fit, *after.fit).text.c_str());
     }
   }
+  for (const auto& m : marks) {
+    std::printf("marked:  %s (%s): %s %.2f at %.4gB parameters, %s %.3g%s; the line expects %.3g "
+                "for the densest model on that date\n",
+                m.label.c_str(), m.date.ToString().c_str(), options.score_column.c_str(), m.score,
+                m.params_b, value_name.c_str(), m.value,
+                m.lo ? fmt::format(" (95% interval {:.3g}-{:.3g})", *m.lo, *m.hi).c_str() : "",
+                fit.FitValue(dn::DaysSinceTrendEpoch(m.date)));
+  }
   if (prices) {
     std::printf("prices (%s): cheapest at %s >= %g: ", prices->name.c_str(),
                 options.score_column.c_str(), threshold);
@@ -360,6 +442,12 @@ void AddTrendCommand(CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--plot", args->plot, "SVG file to write")->capture_default_str();
   sub->add_flag("--no-plot", args->no_plot, "write no SVG");
+  sub->add_option("--mark", args->marks,
+                  "draw your own model on the plot, labelled, with its interval: the JSON of "
+                  "`densing density -m MODEL.gguf --measure --json`, or MODEL.gguf=EVAL.json "
+                  "(repeatable)");
+  sub->add_option("--mark-date", args->mark_date,
+                  "date to place --mark models at (default: the file's release, else today)");
   sub->add_flag("--json", args->json, "print JSON");
   sub->add_flag("-v,--verbose", args->verbose,
                 "list skipped models, the sensitivity and the reference fit");

@@ -22,6 +22,8 @@ std::string ValueLabel(double v) {
 
 constexpr const char* kOutsideFill = "#fdae6b";
 constexpr const char* kOutsideStroke = "#e6550d";
+constexpr const char* kMarkFill = "#74c476";
+constexpr const char* kMarkStroke = "#006d2c";
 
 std::string Tooltip(const TrendPoint& p) {
   return fmt::format("{} ({}): {:.3g}{}", p.model, p.date.ToString(), p.value,
@@ -30,7 +32,8 @@ std::string Tooltip(const TrendPoint& p) {
 
 }  // namespace
 
-std::string TrendPlotSvg(const TrendFit& fit, const TrendPlotLabels& labels) {
+std::string TrendPlotSvg(const TrendFit& fit, const TrendPlotLabels& labels,
+                         const std::vector<TrendMark>& marks) {
   Svg svg(kWidth, kHeight);
   svg.Rect(0, 0, kWidth, kHeight, "white");
 
@@ -41,6 +44,13 @@ std::string TrendPlotSvg(const TrendFit& fit, const TrendPlotLabels& labels) {
     t_max = std::max(t_max, fit.t_days(i));
     v_min = std::min(v_min, fit.points[i].value);
     v_max = std::max(v_max, fit.points[i].value);
+  }
+  for (const TrendMark& m : marks) {
+    const double t = DaysSinceTrendEpoch(m.date);
+    t_min = std::min(t_min, t);
+    t_max = std::max(t_max, t);
+    v_min = std::min({v_min, m.value, m.lo.value_or(m.value)});
+    v_max = std::max({v_max, m.value, m.hi.value_or(m.value)});
   }
   const double t_pad = std::max(30.0, 0.04 * (t_max - t_min));
   t_min -= t_pad;
@@ -116,7 +126,8 @@ std::string TrendPlotSvg(const TrendFit& fit, const TrendPlotLabels& labels) {
     double x0, y0, x1, y1;
     bool Overlaps(const Box& o) const { return x0 < o.x1 && o.x0 < x1 && y0 < o.y1 && o.y0 < y1; }
   };
-  std::vector<Box> taken = {{kLeft + 7, kTop + 4, kLeft + 257, kTop + 90}};  // the legend
+  std::vector<Box> taken = {
+      {kLeft + 7, kTop + 4, kLeft + 257, kTop + (marks.empty() ? 90.0 : 110.0)}};  // the legend
   for (size_t k = 0; k < fit.envelope.size(); ++k) {
     const size_t i = fit.envelope[k];
     const auto& p = fit.points[i];
@@ -144,11 +155,29 @@ std::string TrendPlotSvg(const TrendFit& fit, const TrendPlotLabels& labels) {
     }
     svg.Text(x + chosen.dx, y + chosen.dy, p.model, 12, chosen.anchor, "#0b3d66", true);
   }
+  // The user's own models: a bar over the interval, a green dot, the name beside it.
+  for (const TrendMark& m : marks) {
+    const double x = X(DaysSinceTrendEpoch(m.date)), y = Y(m.value);
+    if (m.lo && m.hi) {
+      svg.Line(x, Y(*m.lo), x, Y(*m.hi), kMarkStroke, 2);
+      svg.Line(x - 5, Y(*m.lo), x + 5, Y(*m.lo), kMarkStroke, 2);
+      svg.Line(x - 5, Y(*m.hi), x + 5, Y(*m.hi), kMarkStroke, 2);
+    }
+    const std::string interval =
+        m.lo && m.hi ? fmt::format(", 95% interval {:.3g}-{:.3g}", *m.lo, *m.hi) : "";
+    svg.Circle(x, y, 7, kMarkFill, kMarkStroke,
+               fmt::format("{} ({}): {:.3g}{}; score {:.2f} at {:.4g}B parameters, measured",
+                           m.label, m.date.ToString(), m.value, interval, m.score, m.params_b));
+    const bool right = x + 12 + 7.2 * static_cast<double>(m.label.size()) <= kLeft + pw;
+    svg.Text(right ? x + 11 : x - 11, y + 4, m.label, 12, right ? "start" : "end", kMarkStroke,
+             true);
+  }
   // Legend.
   const double lx = kLeft + 15, ly = kTop + 18;
   const bool any_outside = std::any_of(fit.points.begin(), fit.points.end(),
                                        [](const TrendPoint& p) { return p.outside_protocol; });
-  svg.Rect(lx - 8, ly - 14, 250, any_outside ? 86 : 66, "white", "#ccc");
+  svg.Rect(lx - 8, ly - 14, 250, 66 + (any_outside ? 20 : 0) + (marks.empty() ? 0 : 20), "white",
+           "#ccc");
   svg.Circle(lx + 6, ly, 6, "#1f77b4", "#0b3d66");
   svg.Text(lx + 20, ly + 4, labels.envelope_label, 12);
   svg.Line(lx, ly + 20, lx + 14, ly + 20, "#d62728", 2, "8 5");
@@ -158,6 +187,11 @@ std::string TrendPlotSvg(const TrendFit& fit, const TrendPlotLabels& labels) {
   if (any_outside) {
     svg.Circle(lx + 6, ly + 60, 4, "white", kOutsideStroke);
     svg.Text(lx + 20, ly + 64, labels.outside_label, 12);
+  }
+  if (!marks.empty()) {
+    const double my = ly + (any_outside ? 80 : 60);
+    svg.Circle(lx + 6, my, 6, kMarkFill, kMarkStroke);
+    svg.Text(lx + 20, my + 4, "your model, measured (--mark)", 12);
   }
   return svg.str();
 }

@@ -3,8 +3,10 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "density/trend.h"
+#include "density/trend_mark.h"
 
 namespace densing::density {
 
@@ -19,6 +21,9 @@ struct TrendPlotLabels {
 
 // An SVG document, 960×600, readable in a browser: envelope models are labelled, every point has
 // a tooltip with its model, date and value; points outside the protocol are orange and hollow.
-std::string TrendPlotSvg(const TrendFit& fit, const TrendPlotLabels& labels);
+// `marks` (the user's own models, `densing trend --mark`) are green and labelled, with a bar over
+// their interval; the axes widen to hold them and they take no part in the fit.
+std::string TrendPlotSvg(const TrendFit& fit, const TrendPlotLabels& labels,
+                         const std::vector<TrendMark>& marks = {});
 
 }  // namespace densing::density

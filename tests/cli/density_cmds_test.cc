@@ -227,5 +227,46 @@ TEST(DensityCommand, MeasureScoresTheFileHereAndLabelsItsNumbers) {
                      "leave out");
 }
 
+// `trend --mark`: the model of a `density --json` results file drawn on the plot, placed by the same
+// reference as `density` placed it; a bad file or a bare GGUF is a one-line error.
+TEST(TrendCommand, MarkDrawsTheUsersModelAtItsDensity) {
+  const std::string model = testing::SharedDir() + "/models/tiny-qwen3.gguf";
+  if (!std::ifstream(model)) GTEST_SKIP() << model << " is absent";
+  const std::string base = ::testing::TempDir() + "/mark_" + std::to_string(::getpid());
+  const Result d = Densing({"density", "-m", model, "--score", "mmlu=55", "--name", "My Tiny",
+                            "--release", "2025-06-01", "--json"});
+  ASSERT_EQ(d.code, 0) << d.err;
+  std::ofstream(base + ".json") << d.out;
+  const double rho = nlohmann::json::parse(d.out)["models"][0]["rho"];
+  const auto j = JsonOf({"trend", "--json", "--mark", base + ".json", "--plot", base + ".svg"});
+  ASSERT_EQ(j["marks"].size(), 1u);
+  EXPECT_EQ(j["marks"][0]["model"], "My Tiny");
+  EXPECT_EQ(j["marks"][0]["date"], "2025-06-01");
+  EXPECT_DOUBLE_EQ(j["marks"][0]["value"].get<double>(), rho);  // the same reference placed it
+  EXPECT_DOUBLE_EQ(j["marks"][0]["score"].get<double>(), 55);
+  std::ifstream in(base + ".svg");
+  std::stringstream svg;
+  svg << in.rdbuf();
+  EXPECT_NE(svg.str().find(">My Tiny</text>"), std::string::npos);
+  EXPECT_NE(svg.str().find("<title>My Tiny (2025-06-01)"), std::string::npos);
+  // The catalog's fit is not moved by the mark.
+  const auto plain = JsonOf({"trend", "--json", "--no-plot"});
+  EXPECT_EQ(plain["doubling_days"], j["doubling_days"]);
+  const Result text = Densing({"trend", "--no-plot", "--mark", base + ".json"});
+  EXPECT_NE(text.out.find("marked:  My Tiny (2025-06-01)"), std::string::npos) << text.out;
+  std::ofstream(base + ".bad.json") << "{\"models\": ";
+  ExpectOneLineError(Densing({"trend", "--no-plot", "--mark", base + ".bad.json"}), "not JSON");
+  std::ofstream(base + ".other.json") << "{\"task\": \"mmlu\", \"acc\": 0.5}";
+  ExpectOneLineError(Densing({"trend", "--no-plot", "--mark", base + ".other.json"}),
+                     "not a results file of one model");
+  ExpectOneLineError(Densing({"trend", "--no-plot", "--mark", model}), "--measure --json");
+  ExpectOneLineError(Densing({"trend", "--no-plot", "--task", "gsm8k", "--metric", "simple",
+                              "--mark", base + ".json"}),
+                     "no gsm8k score");
+  for (const char* ext : {".json", ".svg", ".bad.json", ".other.json"}) {
+    std::remove((base + ext).c_str());
+  }
+}
+
 }  // namespace
 }  // namespace densing
