@@ -32,7 +32,7 @@ const char kHeader[] =
 
 TEST(Catalog, BuiltinLoadsWithTheResearchModels) {
   const Catalog& c = BuiltinCatalog();
-  EXPECT_EQ(c.entries.size(), 60u);
+  EXPECT_EQ(c.entries.size(), 62u);
   EXPECT_EQ(c.score_columns, (std::vector<std::string>{"mmlu", "hellaswag", "arc_c", "bbh", "math",
                                                        "gsm8k", "mbpp", "humaneval"}));
   const CatalogEntry* mistral = c.Find("mistral-7b");
@@ -54,6 +54,13 @@ TEST(Catalog, BuiltinLoadsWithTheResearchModels) {
   EXPECT_EQ(c.Find("Gemma-2 9B")->release->ToString(), "2024-06-27");
   EXPECT_EQ(c.Find("Phi-3-mini")->kind, "chat");
   EXPECT_EQ(c.Find("GPT-3 175B")->weights, "closed");
+  // Issue 17's record past 2024-09: Qwen3-0.6B-Base with counts from its config; SmolLM2's card
+  // gives no 5-shot MMLU (empty stays empty) and only a nominal size (an estimate).
+  EXPECT_EQ(c.Find("Qwen3-0.6B")->Score("mmlu"), 52.81);
+  EXPECT_EQ(c.Find("Qwen3-0.6B")->Params(ParamKind::kNonEmbedding), 0.4405);
+  EXPECT_FALSE(c.Find("SmolLM2-1.7B")->Score("mmlu").has_value());
+  EXPECT_EQ(c.Find("SmolLM2-1.7B")->Score("hellaswag"), 68.7);
+  EXPECT_TRUE(c.Find("SmolLM2-1.7B")->params_estimate);
   EXPECT_EQ(c.Find("Qwen1.5-7B")->weights, "open");
 }
 
