@@ -36,14 +36,21 @@ namespace densing {
 namespace {
 
 #if defined(__aarch64__)
+// Highway's EMU128 (scalar), NEON, and SVE/SVE2 when this build compiles them (CMakeLists.txt
+// leaves them out today; the path must not be offered when its kernels do not exist).
+#define DENSING_SVE_COMPILED ((HWY_TARGETS & (HWY_SVE | HWY_SVE2 | HWY_SVE_256 | HWY_SVE2_128)) != 0)
+#if DENSING_SVE_COMPILED
 constexpr CpuPath kPaths[] = {CpuPath::kScalar, CpuPath::kNeon, CpuPath::kSve};
+#else
+constexpr CpuPath kPaths[] = {CpuPath::kScalar, CpuPath::kNeon};
+#endif
 #else
 constexpr CpuPath kPaths[] = {CpuPath::kScalar, CpuPath::kAvx2, CpuPath::kAvx512,
                               CpuPath::kAvx512Vnni, CpuPath::kAmx};
 #endif
 
 // AMX-TILE and AMX-INT8 in CPUID, and Linux's permission to use the tile data state.
-bool AmxUsable() {
+[[maybe_unused]] bool AmxUsable() {
 #if defined(__x86_64__) && defined(__linux__)
   static const bool usable = [] {
     unsigned a = 0, b = 0, c = 0, d = 0;
@@ -67,7 +74,7 @@ int64_t AllowedTargets(CpuPath path) {
   if (path >= CpuPath::kAvx512Vnni) t |= HWY_AVX3_DL;
 #elif HWY_ARCH_ARM_A64
   if (path >= CpuPath::kNeon) t |= HWY_NEON;
-  if (path >= CpuPath::kSve) t |= HWY_SVE | HWY_SVE2;
+  if (path >= CpuPath::kSve) t |= HWY_SVE | HWY_SVE2 | HWY_SVE_256 | HWY_SVE2_128;
 #endif
   return t;
 }
@@ -121,7 +128,9 @@ CpuPath BestCpuPath() {
     if (b == CpuPath::kAvx512Vnni && AmxUsable()) b = CpuPath::kAmx;
 #elif HWY_ARCH_ARM_A64
     if (t & HWY_NEON) b = CpuPath::kNeon;
-    if (t & (HWY_SVE | HWY_SVE2)) b = CpuPath::kSve;
+#if DENSING_SVE_COMPILED
+    if (t & (HWY_SVE | HWY_SVE2 | HWY_SVE_256 | HWY_SVE2_128)) b = CpuPath::kSve;
+#endif
 #endif
     return b;
   }();

@@ -9,7 +9,8 @@
 namespace densing {
 
 // In increasing order; a path allows every lower one. x86: avx2 (with FMA), avx512 (F/BW/DQ/VL),
-// avx512vnni (+ VNNI, VBMI: Highway's AVX3_DL), amx (+ AMX-INT8 tiles). ARM: neon, sve.
+// avx512vnni (+ VNNI, VBMI: Highway's AVX3_DL), amx (+ AMX-INT8 tiles). ARM: neon, and sve only
+// in a build that compiles Highway's SVE targets (none does yet: see CMakeLists.txt).
 enum class CpuPath : uint8_t { kScalar, kAvx2, kAvx512, kAvx512Vnni, kAmx, kNeon, kSve };
 
 const char* CpuPathName(CpuPath path);

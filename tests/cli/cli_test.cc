@@ -175,6 +175,19 @@ TEST(Cli, DensingCpuChoosesThePathAndSaysSo) {
   r = Densing({"bench", "-m", Model("stories260K.gguf"), "-p", "16", "-n", "4", "-r", "1", "--json"});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(nlohmann::json::parse(r.out)[0]["cpu_path"], "avx2");
+#elif defined(__aarch64__)
+  // Under qemu-aarch64 -cpu max (scripts/test --arm64) and on any ARMv8 CPU: NEON and scalar.
+  setenv("DENSING_CPU", "neon", 1);
+  Result r = Densing({"--version"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("cpu path neon (Highway NEON)"), std::string::npos) << r.out;
+  r = Densing({"bench", "-m", Model("stories260K.gguf"), "-p", "16", "-n", "4", "-r", "1", "--json"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)[0]["cpu_path"], "neon");
+  setenv("DENSING_CPU", "scalar", 1);
+  r = Densing({"--version"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("cpu path scalar (Highway SCALAR)"), std::string::npos) << r.out;
 #endif
   setenv("DENSING_CPU", "pentium", 1);
   ExpectOneLineError(Densing({"run", "-m", Model("stories260K.gguf"), "-p", "x", "-n", "1"}),

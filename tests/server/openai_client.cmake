@@ -3,7 +3,7 @@
 add_test(NAME server_openai_client
          COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/server/run_openai_tests.sh
                  ${CMAKE_CURRENT_SOURCE_DIR}/server ${CMAKE_CURRENT_BINARY_DIR}/server_npm
-                 $<TARGET_FILE:densing> ${DENSING_SHARED_DIR}/models/stories260K.gguf)
+                 ${DENSING_RUN_BINARY} ${DENSING_SHARED_DIR}/models/stories260K.gguf)
 set_tests_properties(server_openai_client PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300
                      LABELS "server;npm")
 
@@ -11,6 +11,6 @@ set_tests_properties(server_openai_client PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT
 # from the virtual environment scripts/setup makes. Skipped (exit 77) without it.
 add_test(NAME server_openai_python
          COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/server/run_openai_python_tests.sh ${PROJECT_SOURCE_DIR}
-                 $<TARGET_FILE:densing> ${DENSING_SHARED_DIR}/models/stories260K.gguf)
+                 ${DENSING_RUN_BINARY} ${DENSING_SHARED_DIR}/models/stories260K.gguf)
 set_tests_properties(server_openai_python PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300
                      LABELS "server;python")

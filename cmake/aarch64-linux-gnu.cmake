@@ -1,0 +1,28 @@
+# Cross build for 64-bit ARM Linux with Debian's cross compiler (g++-aarch64-linux-gnu) against
+# the arm64 -dev packages installed through multiarch (dpkg --add-architecture arm64). The test
+# binaries run under qemu-aarch64; `-cpu max` gives them NEON, the dot-product and I8MM
+# extensions, and SVE/SVE2. scripts/test --arm64 uses this file.
+set(CMAKE_SYSTEM_NAME Linux)
+set(CMAKE_SYSTEM_PROCESSOR aarch64)
+set(CMAKE_LIBRARY_ARCHITECTURE aarch64-linux-gnu)
+
+set(CMAKE_C_COMPILER aarch64-linux-gnu-gcc)
+set(CMAKE_CXX_COMPILER aarch64-linux-gnu-g++)
+
+# Multiarch: the arm64 libraries and their CMake packages live under /usr/lib/aarch64-linux-gnu,
+# the headers under /usr/include (shared with amd64; arch-specific ones in
+# /usr/include/aarch64-linux-gnu, which the cross compiler searches itself).
+set(CMAKE_FIND_ROOT_PATH /usr/aarch64-linux-gnu)
+set(CMAKE_PREFIX_PATH /usr/lib/aarch64-linux-gnu/cmake)
+set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
+
+# pkg-config (PCRE2, cpp-httplib) must read the arm64 .pc files, never the build machine's.
+set(ENV{PKG_CONFIG_LIBDIR} /usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig)
+set(ENV{PKG_CONFIG_PATH} "")
+
+# CTest, gtest_discover_tests and the tests that start the densing binary run target programs
+# through this. The loader and every library come from the multiarch arm64 packages
+# (/lib/ld-linux-aarch64.so.1, /usr/lib/aarch64-linux-gnu), the ones the build linked against.
+# Not `-L /usr/aarch64-linux-gnu`: with that prefix qemu 7.2 runs the cross toolchain's older
+# libc (2.36-8cross1), and there a program's first pthread_create never returns.
+set(CMAKE_CROSSCOMPILING_EMULATOR qemu-aarch64 -cpu max)
