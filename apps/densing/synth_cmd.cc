@@ -38,6 +38,10 @@ void Synth(CLI::App* cmd, const Options& o) {
   set("--vocab", s.n_vocab, o.custom.n_vocab);
   set("--experts", s.n_expert, o.custom.n_expert);
   set("--experts-used", s.n_expert_used, o.custom.n_expert_used);
+  if (cmd->count("--original-context") && s.n_ctx_orig == 0) {
+    Fail("shape '{}' has no LongRoPE factors to go with --original-context", s.name);
+  }
+  set("--original-context", s.n_ctx_orig, o.custom.n_ctx_orig);
   const QuantTarget target = ParseQuantTarget(o.type);
   std::vector<TypeOverride> overrides;
   for (const std::string& spec : o.type_for) overrides.push_back(ParseTypeOverride(spec));
@@ -68,6 +72,9 @@ void AddSynthCommand(CLI::App& app) {
   cmd->add_option("--vocab", o->custom.n_vocab, "Vocabulary size");
   cmd->add_option("--experts", o->custom.n_expert, "Experts (0: dense)");
   cmd->add_option("--experts-used", o->custom.n_expert_used, "Experts used per token");
+  cmd->add_option("--original-context", o->custom.n_ctx_orig,
+                  "LongRoPE shapes: the context of the short factors (longer ones use the long)")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 24));
   cmd->callback([cmd, o] { Synth(cmd, *o); });
 }
 

@@ -27,8 +27,8 @@ void Rope(float* x, int64_t n_heads, int64_t pos, const RopeParams& p) {
   float theta = static_cast<float>(pos);
   for (int64_t i = 0; i < half; ++i) {
     const float t = (p.freq_factors ? theta / p.freq_factors[i] : theta) * p.freq_scale;
-    const float c = std::cos(t);
-    const float s = std::sin(t);
+    const float c = std::cos(t) * p.attn_factor;
+    const float s = std::sin(t) * p.attn_factor;
     for (int64_t h = 0; h < n_heads; ++h) {
       float* v = x + h * p.head_dim;
       const int64_t a = p.layout == RopeLayout::kInterleaved ? 2 * i : i;

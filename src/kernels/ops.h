@@ -21,6 +21,7 @@ struct RopeParams {
   RopeLayout layout = RopeLayout::kInterleaved;
   const float* freq_factors = nullptr;  // n_rot / 2 divisors of each frequency (Llama 3.1+), or null
   float freq_scale = 1.0f;              // linear scaling: every angle multiplied by this
+  float attn_factor = 1.0f;             // cos and sin multiplied by this (LongRoPE's magnitude scale)
 };
 
 // Rotates n_heads consecutive heads of x (each head_dim floats) in place for position pos.

@@ -97,11 +97,11 @@ void AttentionBlock(const Step& s, int64_t layer) {
   NormHeads(L.attn_q_norm, s.n * c.n_head, c, a.q.data());     // [n, n_head, hd]
   NormHeads(L.attn_k_norm, s.n * c.n_head_kv, c, a.k.data());  // [n, n_kv, hd]
 
-  const RopeParams rope = LayerRope(c, layer, s.model.weights().rope_freqs.data);
   // Every token's key and value go into its sequence's cache before any token attends.
   for (int64_t t = 0; t < s.n; ++t) {
     const BatchToken& b = s.batch[static_cast<size_t>(t)];
     if (c.rotates(layer)) {
+      const RopeParams rope = LayerRope(s.model, layer, b.kv->n_ctx);
       Rope(a.q.data() + t * c.n_head * c.head_dim, c.n_head, b.pos, rope);
       Rope(a.k.data() + t * kv_dim, c.n_head_kv, b.pos, rope);
     }
@@ -128,8 +128,18 @@ void AttentionBlock(const Step& s, int64_t layer) {
 }
 
 // Sliding layers of Gemma 3 rotate with their own base and without the global scaling.
-RopeParams LayerRope(const ModelConfig& c, int64_t layer, const float* freq_factors) {
-  RopeParams p{c.head_dim, c.n_rot, c.rope_base, c.rope_layout, freq_factors, c.rope_freq_scale};
+RopeParams LayerRope(const Model& model, int64_t layer, int64_t n_ctx) {
+  const ModelConfig& c = model.config();
+  const Weights& w = model.weights();
+  // As the reference: Llama 3's divisors, else LongRoPE's long ones for a context longer than
+  // the original, else its short ones.
+  const float* freq_factors = w.rope_freqs.data;
+  if (!freq_factors) {
+    const bool long_context = n_ctx > c.n_ctx_orig && w.rope_factors_long.data;
+    freq_factors = long_context ? w.rope_factors_long.data : w.rope_factors_short.data;
+  }
+  RopeParams p{c.head_dim, c.n_rot, c.rope_base, c.rope_layout, freq_factors, c.rope_freq_scale,
+               c.rope_attn_factor};
   if (c.rope_base_swa > 0 && c.slides(layer)) {
     p.base = c.rope_base_swa;
     p.freq_scale = 1.0f;

@@ -95,6 +95,11 @@ void ReadLlamaFamilyConfig(const gguf::File& f, ModelConfig& c) {
     Fail("{}: {}rope.freq_base must be a positive number", f.path(), a);
   }
   c.rope_freq_scale = RopeFreqScale(f, a);
+  c.n_ctx_orig = f.GetIntOr(a + "rope.scaling.original_context_length", c.n_ctx_train);
+  c.rope_attn_factor = static_cast<float>(f.GetFloatOr(a + "rope.scaling.attn_factor", 1.0));
+  if (!(c.rope_attn_factor > 0) || !std::isfinite(c.rope_attn_factor)) {
+    Fail("{}: {}rope.scaling.attn_factor must be a positive number", f.path(), a);
+  }
   c.attn_scale = 1.0f / std::sqrt(static_cast<float>(c.head_dim));
   c.sliding_window = f.GetIntOr(a + "attention.sliding_window", 0);
   if (c.sliding_window < 0) Fail("{}: {}attention.sliding_window is negative", f.path(), a);

@@ -27,6 +27,11 @@ struct ModelConfig {
   int64_t head_dim = 0;  // per head, for Q and K and V
   int64_t n_ff = 0;
   int64_t n_ctx_train = 0;
+  // LongRoPE (Phi-3 128k, Phi-4-mini): the context the short frequency divisors were trained for
+  // (rope.scaling.original_context_length; a longer context uses the long ones), and the factor
+  // on every rotation (rope.scaling.attn_factor).
+  int64_t n_ctx_orig = 0;
+  float rope_attn_factor = 1.0f;
   float norm_eps = 1e-5f;
 
   float rope_base = 10000.0f;

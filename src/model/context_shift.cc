@@ -17,7 +17,8 @@ void ShiftCache(const Model& model, KvCache& kv, int64_t n_keep, int64_t n_disca
   for (int64_t layer = 0; layer < c.n_layer; ++layer) {
     const auto l = static_cast<size_t>(layer);
     if (c.conv(layer)) continue;
-    const RopeParams rope = LayerRope(c, layer, model.weights().rope_freqs.data);
+    RopeParams rope = LayerRope(model, layer, kv.n_ctx);
+    rope.attn_factor = 1.0f;  // the keys carry it already: a shift only turns them
     const int64_t k_row = RowBytes(kv.types.k, kv.kv_dim), v_row = RowBytes(kv.types.v, kv.kv_dim);
     for (int64_t p = first; p < n_past; ++p) {
       uint8_t* k_from = kv.k[l].data() + p * k_row;

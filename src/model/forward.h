@@ -48,8 +48,9 @@ struct Step {
   int64_t n;  // tokens in this step
 };
 
-// The rotary embedding of layer `layer`'s queries and keys.
-RopeParams LayerRope(const ModelConfig& c, int64_t layer, const float* freq_factors);
+// The rotary embedding of layer `layer`'s queries and keys in a sequence of n_ctx positions
+// (LongRoPE picks its divisors by the context).
+RopeParams LayerRope(const Model& model, int64_t layer, int64_t n_ctx);
 
 void AttentionBlock(const Step& s, int64_t layer);
 void ShortConvBlock(const Step& s, int64_t layer);

@@ -83,6 +83,8 @@ void LoadWeights(const gguf::File& f, const ModelConfig& c, Weights& w) {
   w.output = l.Optional("output.weight", {d, n_vocab});
   if (w.output.data == nullptr) w.output = w.token_embd;  // tied
   w.rope_freqs = l.OptionalVec("rope_freqs.weight", c.n_rot / 2);
+  w.rope_factors_long = l.OptionalVec("rope_factors_long.weight", c.n_rot / 2);
+  w.rope_factors_short = l.OptionalVec("rope_factors_short.weight", c.n_rot / 2);
 
   w.layers.resize(static_cast<size_t>(c.n_layer));
   for (int64_t i = 0; i < c.n_layer; ++i) {

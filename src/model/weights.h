@@ -46,6 +46,8 @@ struct Weights {
   Vec output_norm;        // [n_embd]
   TensorView output;      // [n_embd, n_vocab]; token_embd when tied
   Vec rope_freqs;         // [n_rot / 2] frequency divisors, if the file has them
+  Vec rope_factors_long;  // [n_rot / 2] LongRoPE's divisors past ModelConfig::n_ctx_orig, if any
+  Vec rope_factors_short; // [n_rot / 2] and within it
   std::vector<LayerWeights> layers;
   std::deque<std::vector<float>> converted;  // backing store of Vecs not stored as F32
 };

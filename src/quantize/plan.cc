@@ -154,7 +154,7 @@ std::vector<DType> PlanTypes(std::span<const gguf::TensorInfo> tensors, int64_t 
     const std::string& name = t.name;
     const bool weight = t.n_dims >= 2 && name.size() > 7 && name.ends_with(".weight") &&
                         !Contains(name, "_norm.weight") && !Contains(name, "ffn_gate_inp") &&
-                        !Contains(name, "rope_freqs") && !Contains(name, "shortconv.conv.weight");
+                        !Contains(name, "rope_freqs") && !Contains(name, "rope_factors") && !Contains(name, "shortconv.conv.weight");
     if (!weight) {
       types.push_back(t.type);
       continue;

@@ -53,6 +53,17 @@ std::vector<SynthShape> Shapes() {
     s.sliding_window = 2047;
     v.push_back(s);
   }
+  {  // 128k contexts by LongRoPE from an original 4k
+    SynthShape s = Make("phi3", "phi3.5-mini", 3072, 32, 32, 32, 8192, 32064, false);
+    s.n_ctx = 131072;
+    s.n_ctx_orig = 4096;
+    v.push_back(s);
+    s = Make("phi3", "phi4-mini", 3072, 32, 24, 8, 8192, 200064, true);
+    s.n_ctx = 131072;
+    s.n_ctx_orig = 4096;
+    s.rope_dims = 96;  // partial_rotary_factor 0.75
+    v.push_back(s);
+  }
   {
     SynthShape s = Make("gemma2", "gemma2-2b", 2304, 26, 8, 4, 9216, 256000, true);
     s.head_dim = 256;

@@ -25,6 +25,8 @@ struct SynthShape {
   float rope_base = 10000.0f;
   float norm_eps = 1e-5f;
   bool llama3_rope = false;  // rope_freqs.weight with Llama 3.1's long-context scaling
+  int64_t n_ctx_orig = 0;    // > 0: LongRoPE (Phi-3.5, Phi-4-mini) trained for this context
+  int64_t rope_dims = 0;     // rotated dimensions of a head (0: all)
   int64_t n_expert = 0;
   int64_t n_expert_used = 0;
   int64_t sliding_window = 0;
@@ -37,6 +39,7 @@ struct SynthShape {
            std::find(attention_layers.begin(), attention_layers.end(), layer) == attention_layers.end();
   }
   int64_t hd() const { return head_dim ? head_dim : n_embd / n_head; }
+  int64_t n_rot() const { return rope_dims ? rope_dims : hd(); }
 };
 
 // A named shape ("qwen2.5-0.5b", "llama3.2-1b", "minicpm-2b", "phi3-mini", "gemma2-2b", ...);

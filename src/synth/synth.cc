@@ -12,7 +12,7 @@
 namespace densing {
 namespace {
 
-enum class Fill : uint8_t { kWeight, kOnes, kBias, kRopeFactors };
+enum class Fill : uint8_t { kWeight, kOnes, kBias, kRopeFactors, kShortRope, kLongRope };
 
 struct Planned {
   gguf::TensorInfo info;
@@ -34,6 +34,16 @@ void Gaussian(uint64_t state, float sd, float* out, int64_t n) {
     const double r = std::sqrt(-2.0 * std::log(u1)) * sd;
     out[i] = static_cast<float>(r * std::cos(2 * M_PI * u2));
     if (i + 1 < n) out[i + 1] = static_cast<float>(r * std::sin(2 * M_PI * u2));
+  }
+}
+
+// LongRoPE-like divisors: 1 for the fastest-turning pair rising to 1 + top for the slowest, as
+// the published Phi-3.5 / Phi-4-mini factors do (their short ones reach about 3, long ones 40+).
+void LongRopeFactors(const SynthShape& s, double top, float* out) {
+  const int64_t n = s.n_rot() / 2;
+  for (int64_t i = 0; i < n; ++i) {
+    const double x = n > 1 ? static_cast<double>(i) / static_cast<double>(n - 1) : 0.0;
+    out[i] = static_cast<float>(1.0 + top * x * x);
   }
 }
 
@@ -71,6 +81,10 @@ std::vector<Planned> Tensors(const SynthShape& s) {
   add(s.arch == "lfm2" ? "token_embd_norm.weight" : "output_norm.weight", {d}, Fill::kOnes);
   if (!s.tied) add("output.weight", {d, s.n_vocab}, Fill::kWeight);
   if (s.llama3_rope) add("rope_freqs.weight", {hd / 2}, Fill::kRopeFactors);
+  if (s.n_ctx_orig > 0) {
+    add("rope_factors_long.weight", {s.n_rot() / 2}, Fill::kLongRope);
+    add("rope_factors_short.weight", {s.n_rot() / 2}, Fill::kShortRope);
+  }
   for (int64_t i = 0; i < s.n_layer; ++i) {
     const std::string p = "blk." + std::to_string(i) + ".";
     add(p + "attn_norm.weight", {d}, Fill::kOnes);
@@ -115,7 +129,8 @@ std::vector<Planned> Tensors(const SynthShape& s) {
   return v;
 }
 
-void AddVocab(gguf::Writer& w, int64_t n_vocab) {
+void AddVocab(gguf::Writer& w, const SynthShape& shape) {
+  const int64_t n_vocab = shape.n_vocab;
   gguf::Array tokens{gguf::ValueType::kString, {}}, scores{gguf::ValueType::kF32, {}},
       types{gguf::ValueType::kI32, {}};
   auto add = [&](std::string text, float score, int32_t type) {
@@ -126,6 +141,8 @@ void AddVocab(gguf::Writer& w, int64_t n_vocab) {
   add("<unk>", 0, 2);
   add("<s>", 0, 3);
   add("</s>", 0, 3);
+  // The reference engine looks this one up in every model whose name says Phi-3.
+  if (shape.arch == "phi3") add("<|endoftext|>", 0, 3);
   for (int b = 0; b < 256; ++b) add(fmt::format("<0x{:02X}>", b), 0, 6);
   // Then pieces "a".."z", "aa".., alternately with the word-start mark ▁, best scores first.
   for (int64_t i = 0; static_cast<int64_t>(tokens.items.size()) < n_vocab; ++i) {
@@ -165,7 +182,13 @@ void AddHyperparameters(gguf::Writer& w, const SynthShape& s) {
     w.AddKeyValue(a + "attention.key_length", gguf::Value::U32(static_cast<uint32_t>(s.head_dim)));
     w.AddKeyValue(a + "attention.value_length", gguf::Value::U32(static_cast<uint32_t>(s.head_dim)));
   }
-  w.AddKeyValue(a + "rope.dimension_count", gguf::Value::U32(static_cast<uint32_t>(s.hd())));
+  w.AddKeyValue(a + "rope.dimension_count", gguf::Value::U32(static_cast<uint32_t>(s.n_rot())));
+  if (s.n_ctx_orig > 0) {  // the attention factor as Phi-3's conversion computes it
+    const double scale = static_cast<double>(s.n_ctx) / static_cast<double>(s.n_ctx_orig);
+    w.AddKeyValue(a + "rope.scaling.original_context_length", gguf::Value::U32(static_cast<uint32_t>(s.n_ctx_orig)));
+    w.AddKeyValue(a + "rope.scaling.attn_factor",
+                  gguf::Value::F32(static_cast<float>(std::sqrt(1 + std::log(scale) / std::log(static_cast<double>(s.n_ctx_orig))))));
+  }
   w.AddKeyValue(a + "rope.freq_base", gguf::Value::F32(s.rope_base));
   w.AddKeyValue(a + "attention.layer_norm_rms_epsilon", gguf::Value::F32(s.norm_eps));
   if (s.sliding_window) {
@@ -216,7 +239,7 @@ SynthStats Synthesize(const SynthShape& s, const QuantTarget& target,
 
   gguf::Writer w(path);
   AddHyperparameters(w, s);
-  AddVocab(w, s.n_vocab);
+  AddVocab(w, s);
   w.AddKeyValue("general.quantization_version", gguf::Value::U32(2));
   w.AddKeyValue("general.file_type", gguf::Value::U32(target.file_type));
   for (size_t i = 0; i < infos.size(); ++i) {
@@ -245,6 +268,8 @@ SynthStats Synthesize(const SynthShape& s, const QuantTarget& target,
         switch (planned[i].fill) {
           case Fill::kOnes: std::fill(f.begin(), f.end(), 1.0f); break;
           case Fill::kRopeFactors: Llama3RopeFactors(s, f.data()); break;
+          case Fill::kShortRope: LongRopeFactors(s, 2, f.data()); break;
+          case Fill::kLongRope: LongRopeFactors(s, 40, f.data()); break;
           case Fill::kBias:
           case Fill::kWeight: {
             uint64_t state = seed ^ (uint64_t{i} << 40) ^ static_cast<uint64_t>(r0 + r);
