@@ -74,7 +74,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
     if (mode & 0x10) {  // the bytes as ids, some outside the vocabulary
       std::vector<int32_t> ids(text.size() / 4);
-      std::memcpy(ids.data(), text.data(), ids.size() * 4);
+      if (!ids.empty()) std::memcpy(ids.data(), text.data(), ids.size() * 4);
       for (int32_t& id : ids) id = id % (tok.n_vocab() + 4);
       (void)tok.Decode(ids, mode & 0x20);
       densing::StreamDecoder stream(tok, mode & 0x20);
