@@ -11,65 +11,12 @@
 #include <future>
 #include <thread>
 
-#include "server/served_model.h"
-#include "testing/shared_dir.h"
+#include "served_server.h"
 
 namespace densing::server {
 namespace {
 
 using nlohmann::json;
-
-const ServedModel& Stories() {
-  static const auto* model =
-      ServedModel::Load(testing::SharedDir() + "/models/stories260K.gguf", "").release();
-  return *model;
-}
-
-// A scheduler and a server on a free loopback port, for one test.
-class Served {
- public:
-  explicit Served(ServerOptions o = {}, SchedulerOptions so = Defaults(), bool start = true)
-      : scheduler(*Stories().model, *Stories().tokenizer, so) {
-    o.port = 0;
-    http = std::make_unique<HttpServer>(Stories(), scheduler, o);
-    port = http->Bind();
-    if (start) scheduler.Start();
-    thread = std::thread([this] {
-      http->Listen();
-      stopped.set_value();
-    });
-  }
-  ~Served() {
-    scheduler.Stop();
-    // Listen may not have started yet; Stop until it has returned.
-    while (true) {
-      http->Stop();
-      if (done.wait_for(std::chrono::milliseconds(10)) == std::future_status::ready) break;
-    }
-    thread.join();
-  }
-  static SchedulerOptions Defaults() {
-    SchedulerOptions so;
-    so.n_slots = 2;
-    so.n_ctx = 128;
-    so.n_batch = 32;
-    so.n_threads = 2;
-    return so;
-  }
-  httplib::Client Client(const std::string& key = "") const {
-    httplib::Client c("127.0.0.1", port);
-    c.set_read_timeout(20, 0);
-    if (!key.empty()) c.set_bearer_token_auth(key.c_str());
-    return c;
-  }
-
-  Scheduler scheduler;
-  std::unique_ptr<HttpServer> http;
-  int port = 0;
-  std::thread thread;
-  std::promise<void> stopped;
-  std::future<void> done = stopped.get_future();
-};
 
 // Checks an error answer: status and OpenAI's error shape; returns the error object.
 json ExpectError(const httplib::Result& r, int status) {

@@ -8,71 +8,23 @@
 #include <thread>
 
 #include "generate/schema_validator.h"
-#include "server/http_server.h"
-#include "server/served_model.h"
-#include "testing/shared_dir.h"
+#include "served_server.h"
 
 namespace densing::server {
 namespace {
 
 using nlohmann::json;
 
-const ServedModel& Stories() {
-  static const auto* model =
-      ServedModel::Load(testing::SharedDir() + "/models/stories260K.gguf", "").release();
-  return *model;
+SchedulerOptions Options() {
+  SchedulerOptions so = Served::Defaults();
+  so.n_ctx = 512;
+  so.n_batch = 64;
+  return so;
 }
-
-class Served {
- public:
-  Served() : scheduler(*Stories().model, *Stories().tokenizer, Options()) {
-    ServerOptions o;
-    o.port = 0;
-    http = std::make_unique<HttpServer>(Stories(), scheduler, o);
-    port = http->Bind();
-    scheduler.Start();
-    thread = std::thread([this] {
-      http->Listen();
-      stopped.set_value();
-    });
-  }
-  ~Served() {
-    scheduler.Stop();
-    while (true) {
-      http->Stop();
-      if (done.wait_for(std::chrono::milliseconds(10)) == std::future_status::ready) break;
-    }
-    thread.join();
-  }
-  static SchedulerOptions Options() {
-    SchedulerOptions so;
-    so.n_slots = 2;
-    so.n_ctx = 512;
-    so.n_batch = 64;
-    so.n_threads = 2;
-    return so;
-  }
-  json Post(const std::string& path, const json& body, int status = 200) {
-    httplib::Client c("127.0.0.1", port);
-    c.set_read_timeout(60, 0);
-    auto r = c.Post(path, body.dump(), "application/json");
-    EXPECT_TRUE(r) << "no response";
-    if (!r) return {};
-    EXPECT_EQ(r->status, status) << r->body;
-    return json::parse(r->body, nullptr, false);
-  }
-
-  Scheduler scheduler;
-  std::unique_ptr<HttpServer> http;
-  int port = 0;
-  std::thread thread;
-  std::promise<void> stopped;
-  std::future<void> done = stopped.get_future();
-};
 
 TEST(OutputFormat, JsonSchemaResponsesParseAndValidate) {
   DENSING_REQUIRE_SHARED();
-  Served s;
+  Served s({}, Options());
   const json schema = json::parse(R"({"type":"object","properties":{
       "title":{"type":"string","maxLength":10},
       "score":{"type":"integer","minimum":0,"maximum":10},
@@ -120,7 +72,7 @@ TEST(OutputFormat, JsonSchemaResponsesParseAndValidate) {
 
 TEST(OutputFormat, GrammarThatCannotFinishEndsWithLength) {
   DENSING_REQUIRE_SHARED();
-  Served s;
+  Served s({}, Options());
   const json r =
       s.Post("/v1/completions",
              {{"prompt", "Once"}, {"max_tokens", 4}, {"grammar", "root ::= \"ab\"{40}"}});
@@ -141,7 +93,7 @@ std::vector<int32_t> TokensOf(const std::string& piece) {
 
 TEST(OutputFormat, LogitBiasBansAndForces) {
   DENSING_REQUIRE_SHARED();
-  Served s;
+  Served s({}, Options());
   const json greedy = {{"prompt", "Once upon a"}, {"max_tokens", 1}, {"temperature", 0}};
   const std::string first = s.Post("/v1/completions", greedy)["choices"][0]["text"];
   const std::vector<int32_t> ids = TokensOf(first);
@@ -172,7 +124,7 @@ TEST(OutputFormat, LogitBiasBansAndForces) {
 
 TEST(OutputFormat, BadFieldsAre400NamingThem) {
   DENSING_REQUIRE_SHARED();
-  Served s;
+  Served s({}, Options());
   const json base = {{"prompt", "Once"}, {"max_tokens", 2}};
   const auto error = [&](const json& extra) {
     json body = base;
