@@ -292,7 +292,10 @@ class GbnfParser {
         out->resize(last_start);
         Repeat(rule, term, min, max, out);
         SkipSpace(nested);
-        continue;  // a repetition is not a term to repeat again
+        // A repetition is not a term to repeat again: "x??????{0,6}" nested its optionals into
+        // a grammar whose parses multiply past any limit (found by fuzz_grammar).
+        have_term = false;
+        continue;
       } else {
         break;
       }

@@ -107,6 +107,22 @@ TEST(Gbnf, ErrorsNameWhereAndWhat) {
             "grammar: line 1, column 18: expected a line end after the rule, found ')'");
 }
 
+// Found by fuzz_grammar: "x??????{0,6}" repeated the repetition each time, nesting optionals
+// until a parse took over ten seconds. A quantifier needs a term before it.
+TEST(Gbnf, AQuantifierOnAQuantifierIsAnError) {
+  for (const char* text : {"root ::= \"a\"??", "root ::= (\"a\" \"b\")*+", "root ::= [a-z]{1,2}?"}) {
+    try {
+      Grammar::Parse(text);
+      ADD_FAILURE() << text;
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("expected something to repeat before the repetition"),
+                std::string::npos)
+          << e.what();
+    }
+  }
+  EXPECT_NO_THROW(Grammar::Parse("root ::= (\"a\"?)? \"b\"*"));
+}
+
 // Found by fuzz_grammar: a grammar whose parses multiply with every character (each can open
 // another nested `root`) took minutes; past 4096 live parses the matcher stops with an Error.
 TEST(Gbnf, TooAmbiguousGrammarIsAnErrorNotAHang) {
