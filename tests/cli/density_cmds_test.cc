@@ -122,8 +122,8 @@ TEST(TrendCommand, Errors) {
   // A reference that cannot be built is an error that names the way out, never a silent switch.
   ExpectOneLineError(Densing({"trend", "--no-plot", "--ref-family", "Nope"}), "--metric above-chance");
   ExpectOneLineError(Densing({"trend", "--no-plot", "--task", "hellaswag"}), "--metric above-chance");
-  // A window that holds one envelope model (from the newest dated base model with an exact count
-  // in the catalog, Qwen3-0.6B) has no line.
+  // A window that holds one envelope date (from the newest dated base models with exact counts in
+  // the catalog, the Qwen3 base models of 2025-04-29) has no line.
   ExpectOneLineError(Densing({"trend", "--no-plot", "--from", "2025-04-29"}), "envelope");
 }
 
