@@ -46,6 +46,7 @@ Job MakeJob(const RouteContext& ctx, const GenerationRequest& r) {
   job.top_logprobs = r.top_logprobs;
   job.prompt_logprobs = r.echo && r.top_logprobs >= 0;
   job.ignore_eos = r.ignore_eos;
+  job.end_token_logprob = r.endpoint == Endpoint::kCompletion;
   job.context_shift = ctx.scheduler.context_shift();
   // As the CLI's --keep: the beginning-of-sequence token is kept besides the n_keep asked for.
   const bool bos = !job.prompt.empty() && job.prompt[0] == ctx.model.tokenizer->bos();

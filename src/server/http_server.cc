@@ -11,6 +11,7 @@
 #include "server/api_error.h"
 #include "server/auth.h"
 #include "server/generation_route.h"
+#include "server/tokenizer_routes.h"
 
 namespace densing::server {
 namespace {
@@ -166,6 +167,23 @@ void HttpServer::Routes() {
             metrics_.CountRequest(200);
           }));
   }
+  // vLLM's tokenizer routes, at the root as vLLM serves them (lm-evaluation-harness's remote
+  // tokenizer strips /v1/completions from its base URL to find them).
+  const auto tokenizer_route = [this](std::function<json(const httplib::Request&)> answer) {
+    return Guarded(metrics_, [this, answer](const httplib::Request& req, httplib::Response& res) {
+      SendJson(res, 200, answer(req));
+      metrics_.CountRequest(200);
+    });
+  };
+  h.Post("/tokenize", tokenizer_route([this](const httplib::Request& req) {
+           return TokenizeResponse(model_, req.body, scheduler_.n_ctx());
+         }));
+  h.Post("/detokenize", tokenizer_route([this](const httplib::Request& req) {
+           return DetokenizeResponse(model_, req.body);
+         }));
+  h.Get("/tokenizer_info", tokenizer_route([this](const httplib::Request&) {
+          return TokenizerInfo(model_, scheduler_.n_ctx());
+        }));
   h.Get("/health", [](const httplib::Request&, httplib::Response& res) {
     SendJson(res, 200, {{"status", "ok"}});
   });

@@ -92,6 +92,10 @@ void Slot::Sample(std::span<const float> logits) {
   }
   // The grammar allows nothing more (complete, with no end token left to it): the output is done.
   if (id == Sampler::kNoToken || tokenizer_.IsEndOfGeneration(id)) {
+    if (id != Sampler::kNoToken && job.end_token_logprob && job.top_logprobs >= 0) {
+      const TokenLogprob lp = ComputeLogprob(logits, id, job.top_logprobs);
+      Emit("", &lp);
+    }
     Finish(FinishReason::kStop);
     return;
   }

@@ -36,6 +36,10 @@ struct Job {
   int top_logprobs = -1;         // >= 0: logprobs of generated tokens with this many alternatives
   bool prompt_logprobs = false;  // the logprob of every prompt token too (echo)
   bool ignore_eos = false;       // never sample an end-of-generation token
+  // The sampled end-of-generation token's logprob is listed too, as OpenAI's /v1/completions
+  // lists "<|endoftext|>": clients that score a prompt with max_tokens 1 and echo (such as
+  // lm-evaluation-harness) drop the last entry as the generated one.
+  bool end_token_logprob = false;
   // A full context shifts (the cache keeps its first n_keep tokens and the newer half of the
   // rest, as llama.cpp's --context-shift does) instead of finishing for length.
   bool context_shift = false;
