@@ -11,6 +11,7 @@
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "kernels/dot_lanes.cc"
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
+#include <cstring>
 // Highway before our headers: foreach_target re-includes this file once per target.
 #include "hwy/cache_control.h"
 #include "hwy/highway.h"
@@ -30,6 +31,26 @@ namespace HWY_NAMESPACE {
 // at one core's share of the bandwidth.
 constexpr int64_t kPrefetchAhead = 1536;
 
+// acc + one group of a weight row against the same group of an activation row.
+template <class W>
+HWY_INLINE __m512 GroupDot(const WGroup& wg, const lanes::Group& xg, __m512 acc) {
+  const __m512i init = _mm512_slli_epi32(_mm512_loadu_si512(xg.neg_sum), W::kOffsetShift);
+  const __m512i sum = Dpbusd(Dpbusd(init, wg.lo, _mm512_loadu_si512(xg.lo)), wg.hi,
+                             _mm512_loadu_si512(xg.hi));
+  return _mm512_fmadd_ps(_mm512_cvtepi32_ps(sum), _mm512_mul_ps(wg.d, _mm512_loadu_ps(xg.d)), acc);
+}
+
+// A row's last group when its blocks do not fill one: copied into a zeroed group, whose absent
+// blocks have zero scales and quants (and zero activations), so they add nothing.
+template <class W>
+HWY_INLINE WGroup DecodePartial(const uint8_t* row, int64_t n_groups, int64_t nb) {
+  alignas(64) uint8_t pad[W::kGroupBytes + 64] = {};
+  const int64_t block_bytes = W::kGroupBytes / lanes::kGroupBlocks;
+  std::memcpy(pad, row + n_groups * W::kGroupBytes,
+              static_cast<size_t>((nb - n_groups * lanes::kGroupBlocks) * block_bytes));
+  return W::Decode(pad);
+}
+
 // One weight row against NT activation rows.
 template <class W, int NT>
 HWY_INLINE void RowTokens(const MatTile& m, int64_t r, int64_t t0) {
@@ -48,28 +69,13 @@ HWY_INLINE void RowTokens(const MatTile& m, int64_t r, int64_t t0) {
       for (int64_t o = 0; o < W::kGroupBytes; o += 64) hwy::Prefetch(p + kPrefetchAhead + o);
     }
     const WGroup wg = W::Decode(p);
-    for (int t = 0; t < NT; ++t) {
-      const lanes::Group& xg = x[t][g];
-      const __m512i init = _mm512_slli_epi32(_mm512_loadu_si512(xg.neg_sum), W::kOffsetShift);
-      __m512i sum = Dpbusd(init, wg.lo, _mm512_loadu_si512(xg.lo));
-      sum = Dpbusd(sum, wg.hi, _mm512_loadu_si512(xg.hi));
-      const __m512 scale = _mm512_mul_ps(wg.d, _mm512_loadu_ps(xg.d));
-      acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sum), scale, acc[t]);
-    }
+    for (int t = 0; t < NT; ++t) acc[t] = GroupDot<W>(wg, x[t][g], acc[t]);
   }
-  float tail[NT] = {};
-  if (n_groups * lanes::kGroupBlocks < nb) {  // the last blocks, through the scalar reference
-    const auto vec_dot = Traits(m.w_type).vec_dot;
-    const int64_t block_bytes = W::kGroupBytes / lanes::kGroupBlocks;
-    for (int64_t b = n_groups * lanes::kGroupBlocks; b < nb; ++b) {
-      for (int t = 0; t < NT; ++t) {
-        quant::BlockQ8_0 xb;
-        lanes::UnpackBlock(reinterpret_cast<const uint8_t*>(x[t]), b, &xb);
-        tail[t] += vec_dot(lanes::kBlock, w + b * block_bytes, &xb);
-      }
-    }
+  if (n_groups * lanes::kGroupBlocks < nb) {
+    const WGroup wg = DecodePartial<W>(w, n_groups, nb);
+    for (int t = 0; t < NT; ++t) acc[t] = GroupDot<W>(wg, x[t][n_groups], acc[t]);
   }
-  for (int t = 0; t < NT; ++t) m.y[(t0 + t) * m.y_stride + r] = _mm512_reduce_add_ps(acc[t]) + tail[t];
+  for (int t = 0; t < NT; ++t) m.y[(t0 + t) * m.y_stride + r] = _mm512_reduce_add_ps(acc[t]);
 }
 
 // One token against R rows a fraction 1/R of a task apart: R sequential memory streams in
@@ -87,31 +93,16 @@ HWY_INLINE void RowStreams(const MatTile& m, int64_t r, int64_t spacing, int64_t
   const int64_t nb = m.k / lanes::kBlock;
   const int64_t n_groups = nb / lanes::kGroupBlocks;
   for (int64_t g = 0; g < n_groups; ++g) {
-    const lanes::Group& xg = x[g];
-    const __m512i init = _mm512_slli_epi32(_mm512_loadu_si512(xg.neg_sum), W::kOffsetShift);
-    const __m512i xlo = _mm512_loadu_si512(xg.lo), xhi = _mm512_loadu_si512(xg.hi);
-    const __m512 xd = _mm512_loadu_ps(xg.d);
     for (int i = 0; i < R; ++i) {
       const uint8_t* p = w[i] + g * W::kGroupBytes;
       for (int64_t o = 0; o < W::kGroupBytes; o += 64) hwy::Prefetch(p + kPrefetchAhead + o);
-      const WGroup wg = W::Decode(p);
-      const __m512i sum = Dpbusd(Dpbusd(init, wg.lo, xlo), wg.hi, xhi);
-      acc[i] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sum), _mm512_mul_ps(wg.d, xd), acc[i]);
+      acc[i] = GroupDot<W>(W::Decode(p), x[g], acc[i]);
     }
   }
-  float tail[R] = {};
-  if (n_groups * lanes::kGroupBlocks < nb) {  // the last blocks, through the scalar reference
-    const auto vec_dot = Traits(m.w_type).vec_dot;
-    const int64_t block_bytes = W::kGroupBytes / lanes::kGroupBlocks;
-    for (int64_t b = n_groups * lanes::kGroupBlocks; b < nb; ++b) {
-      quant::BlockQ8_0 xb;
-      lanes::UnpackBlock(reinterpret_cast<const uint8_t*>(x), b, &xb);
-      for (int i = 0; i < R; ++i) tail[i] += vec_dot(lanes::kBlock, w[i] + b * block_bytes, &xb);
-    }
+  if (n_groups * lanes::kGroupBlocks < nb) {
+    for (int i = 0; i < R; ++i) acc[i] = GroupDot<W>(DecodePartial<W>(w[i], n_groups, nb), x[n_groups], acc[i]);
   }
-  for (int i = 0; i < R; ++i) {
-    m.y[t * m.y_stride + r + i * spacing] = _mm512_reduce_add_ps(acc[i]) + tail[i];
-  }
+  for (int i = 0; i < R; ++i) m.y[t * m.y_stride + r + i * spacing] = _mm512_reduce_add_ps(acc[i]);
 }
 
 // Streams for a single token: rows [r0, r1) as kStreams interleaved ranges, then the rest.

@@ -85,31 +85,25 @@ HWY_INLINE void Block(const typename W::Block& wb, const typename W::XBlock* con
   }
 }
 
-// One weight row against NT activation rows. With few tokens, even and odd blocks accumulate
-// separately so the FMA latency chain does not bound the loop.
+// One weight row against NT activation rows: every token's sum takes the same steps (one FMA
+// chain over the blocks, as the reference engine's AVX2 dot products do) whatever NT is, so a
+// batch's results are decoding's, bit for bit (speculative decoding verifies drafts in batches).
+// Out-of-order execution overlaps the chains of consecutive rows.
 template <class W, int NT>
 HWY_INLINE void RowTokens(const MatTile& m, int64_t r, int64_t t0) {
   using XBlock = typename W::XBlock;
   const auto* wb = reinterpret_cast<const typename W::Block*>(m.w + r * m.w_row_bytes);
-  constexpr int kSets = NT <= 2 ? 2 : 1;
   const XBlock* xb[NT];
-  VF acc[kSets][NT];
+  VF acc[NT];
   float min_sum[NT];
   for (int t = 0; t < NT; ++t) {
     xb[t] = reinterpret_cast<const XBlock*>(m.x + (t0 + t) * m.x_row_bytes);
-    for (int s = 0; s < kSets; ++s) acc[s][t] = hn::Zero(DF());
+    acc[t] = hn::Zero(DF());
     min_sum[t] = 0.0f;
   }
   const int64_t nb = m.k / quant::kQK;
-  int64_t i = 0;
-  for (; i + kSets <= nb; i += kSets) {
-    for (int s = 0; s < kSets; ++s) Block<W, NT>(wb[i + s], xb, i + s, acc[s], min_sum);
-  }
-  for (; i < nb; ++i) Block<W, NT>(wb[i], xb, i, acc[0], min_sum);
-  for (int t = 0; t < NT; ++t) {
-    if constexpr (kSets == 2) acc[0][t] = hn::Add(acc[0][t], acc[1][t]);
-    m.y[(t0 + t) * m.y_stride + r] = SumLanes(acc[0][t]) + min_sum[t];
-  }
+  for (int64_t i = 0; i < nb; ++i) Block<W, NT>(wb[i], xb, i, acc, min_sum);
+  for (int t = 0; t < NT; ++t) m.y[(t0 + t) * m.y_stride + r] = SumLanes(acc[t]) + min_sum[t];
 }
 
 template <class W>

@@ -155,6 +155,38 @@ TEST(KernelFamilies, AmxMatchesReference) { CheckFamily(MatMulKernel::kAmx); }
 TEST(KernelFamilies, PanelsMatchReference) { CheckFamily(MatMulKernel::kPanel); }
 TEST(KernelFamilies, BestMatchesReference) { CheckFamily(MatMulKernel::kBest); }
 
+// The decode kernels (native tiles, VNNI lanes) give each token of a batch the sum decoding it
+// alone gives, bit for bit: speculative decoding verifies drafts in batches and keeps a draft
+// only when it is the token plain decoding would have picked.
+TEST(KernelFamilies, BatchesEqualDecodingBitForBit) {
+  std::mt19937 rng(17);
+  ThreadPool pool(2);
+  bool any = false;
+  for (MatMulKernel kernel : {MatMulKernel::kNative, MatMulKernel::kLanes}) {
+    for (DType type : {DType::kQ4_0, DType::kQ4_1, DType::kQ5_0, DType::kQ5_1, DType::kQ8_0,
+                       DType::kQ2_K, DType::kQ3_K, DType::kQ4_K, DType::kQ5_K, DType::kQ6_K}) {
+      if (!HasMatMulKernel(kernel, type)) continue;
+      any = true;
+      const int64_t k = Traits(type).block_size == 32 ? 576 : 768;  // 576: a partial lanes group
+      const Matrix w = MakeMatrix(type, k, 37, 0, false, rng);
+      for (int64_t n_tok : {2, 3, 4, 5, 8, 9, 17}) {
+        const std::vector<float> x = RandomActivations(n_tok * k, rng);
+        const std::vector<float> batch = densing::Run(kernel, w, x, n_tok, pool);
+        for (int64_t t = 0; t < n_tok; ++t) {
+          const std::vector<float> xt(x.begin() + t * k, x.begin() + (t + 1) * k);
+          const std::vector<float> one = densing::Run(kernel, w, xt, 1, pool);
+          for (int64_t r = 0; r < 37; ++r) {
+            ASSERT_EQ(batch[static_cast<size_t>(t * 37 + r)], one[static_cast<size_t>(r)])
+                << Name(kernel) << " " << Traits(type).name << " token " << t << " of " << n_tok
+                << " row " << r;
+          }
+        }
+      }
+    }
+  }
+  if (!any) GTEST_SKIP() << "no native or lanes kernel on this CPU";
+}
+
 // Q, K and V (and gate and up) of mixed types through one MatMulShared equal separate MatMuls.
 TEST(KernelFamilies, SharedEqualsSeparate) {
   std::mt19937 rng(11);
