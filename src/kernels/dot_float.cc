@@ -60,8 +60,10 @@ struct BF16Row {
 template <class Row>
 constexpr int64_t kElemBytes = std::is_same_v<Row, F32Row> ? 4 : 2;
 
-// One weight row against NT activation rows. With one token, four accumulators hide the FMA
-// latency; with several, each token's accumulator is an independent chain already.
+// One weight row against NT activation rows. Each token's sum runs in two accumulators (even
+// and odd vectors), enough to hide the FMA latency at one token, and takes the same steps
+// whatever NT is: a batch's results are decoding's, bit for bit (speculative decoding verifies
+// drafts in batches).
 template <class Row, int NT>
 HWY_INLINE void RowTokens(const MatTile& m, int64_t r, int64_t t0) {
   const hn::ScalableTag<float> df;
@@ -70,31 +72,22 @@ HWY_INLINE void RowTokens(const MatTile& m, int64_t r, int64_t t0) {
   const uint8_t* w = m.w + r * m.w_row_bytes;
   const uint8_t* x[NT];
   for (int t = 0; t < NT; ++t) x[t] = m.x + (t0 + t) * m.x_row_bytes;
-  float sums[NT];
+  decltype(hn::Zero(df)) even[NT], odd[NT];
+  for (int t = 0; t < NT; ++t) even[t] = odd[t] = hn::Zero(df);
   int64_t i = 0;
-  if constexpr (NT == 1) {
-    auto a0 = hn::Zero(df), a1 = hn::Zero(df), a2 = hn::Zero(df), a3 = hn::Zero(df);
-    for (; i + 4 * n <= m.k; i += 4 * n) {
-      a0 = hn::MulAdd(Row::Load(df, w + i * eb), Row::Load(df, x[0] + i * eb), a0);
-      a1 = hn::MulAdd(Row::Load(df, w + (i + n) * eb), Row::Load(df, x[0] + (i + n) * eb), a1);
-      a2 = hn::MulAdd(Row::Load(df, w + (i + 2 * n) * eb), Row::Load(df, x[0] + (i + 2 * n) * eb),
-                      a2);
-      a3 = hn::MulAdd(Row::Load(df, w + (i + 3 * n) * eb), Row::Load(df, x[0] + (i + 3 * n) * eb),
-                      a3);
+  for (; i + 2 * n <= m.k; i += 2 * n) {
+    const auto w0 = Row::Load(df, w + i * eb), w1 = Row::Load(df, w + (i + n) * eb);
+    for (int t = 0; t < NT; ++t) {
+      even[t] = hn::MulAdd(w0, Row::Load(df, x[t] + i * eb), even[t]);
+      odd[t] = hn::MulAdd(w1, Row::Load(df, x[t] + (i + n) * eb), odd[t]);
     }
-    for (; i + n <= m.k; i += n) {
-      a0 = hn::MulAdd(Row::Load(df, w + i * eb), Row::Load(df, x[0] + i * eb), a0);
-    }
-    sums[0] = hn::GetLane(hn::SumOfLanes(df, hn::Add(hn::Add(a0, a1), hn::Add(a2, a3))));
-  } else {
-    decltype(hn::Zero(df)) acc[NT];
-    for (int t = 0; t < NT; ++t) acc[t] = hn::Zero(df);
-    for (; i + n <= m.k; i += n) {
-      const auto wv = Row::Load(df, w + i * eb);
-      for (int t = 0; t < NT; ++t) acc[t] = hn::MulAdd(wv, Row::Load(df, x[t] + i * eb), acc[t]);
-    }
-    for (int t = 0; t < NT; ++t) sums[t] = hn::GetLane(hn::SumOfLanes(df, acc[t]));
   }
+  for (; i + n <= m.k; i += n) {
+    const auto wv = Row::Load(df, w + i * eb);
+    for (int t = 0; t < NT; ++t) even[t] = hn::MulAdd(wv, Row::Load(df, x[t] + i * eb), even[t]);
+  }
+  float sums[NT];
+  for (int t = 0; t < NT; ++t) sums[t] = hn::GetLane(hn::SumOfLanes(df, hn::Add(even[t], odd[t])));
   for (int64_t j = i; j < m.k; ++j) {
     const float wj = Row::At(w, j);
     for (int t = 0; t < NT; ++t) sums[t] += wj * Row::At(x[t], j);

@@ -163,11 +163,13 @@ TEST(KernelFamilies, BatchesEqualDecodingBitForBit) {
   ThreadPool pool(2);
   bool any = false;
   for (MatMulKernel kernel : {MatMulKernel::kNative, MatMulKernel::kLanes}) {
-    for (DType type : {DType::kQ4_0, DType::kQ4_1, DType::kQ5_0, DType::kQ5_1, DType::kQ8_0,
-                       DType::kQ2_K, DType::kQ3_K, DType::kQ4_K, DType::kQ5_K, DType::kQ6_K}) {
+    for (DType type : {DType::kF32, DType::kF16, DType::kBF16, DType::kQ4_0, DType::kQ4_1,
+                       DType::kQ5_0, DType::kQ5_1, DType::kQ8_0, DType::kQ2_K, DType::kQ3_K,
+                       DType::kQ4_K, DType::kQ5_K, DType::kQ6_K}) {
       if (!HasMatMulKernel(kernel, type)) continue;
       any = true;
-      const int64_t k = Traits(type).block_size == 32 ? 576 : 768;  // 576: a partial lanes group
+      // 576: a partial lanes group; 581: a float row's scalar tail
+      const int64_t k = Traits(type).block_size == 1 ? 581 : Traits(type).block_size == 32 ? 576 : 768;
       const Matrix w = MakeMatrix(type, k, 37, 0, false, rng);
       for (int64_t n_tok : {2, 3, 4, 5, 8, 9, 17}) {
         const std::vector<float> x = RandomActivations(n_tok * k, rng);
