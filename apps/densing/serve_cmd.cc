@@ -6,8 +6,10 @@
 #include <memory>
 #include <thread>
 
+#include "base/error.h"
 #include "commands.h"
 #include "options.h"
+#include "speculative_options.h"
 #include "server/auth.h"
 #include "server/http_server.h"
 #include "server/scheduler.h"
@@ -23,10 +25,28 @@ struct Options {
   std::string api_key;
   std::string api_key_file;
   std::string alias;
+  SpeculativeOptions speculative;
 };
 
 bool IsLoopback(const std::string& host) {
   return host == "127.0.0.1" || host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
+// The draft model of --draft-model (the scheduler checks it against the target) and the
+// speculation settings, into the scheduler's options.
+Draft LoadDraft(const SpeculativeOptions& s, server::SchedulerOptions& o) {
+  o.speculative.draft_max = s.draft_max;
+  o.speculative.draft_min = s.draft_min;
+  o.speculative.draft_p_min = s.draft_p_min;
+  o.speculative.lookup = s.lookup;
+  Draft d;
+  if (s.draft_model.empty()) return d;
+  if (s.lookup > 0) Fail("--lookup and --draft-model cannot be used together");
+  d.model = Model::Load(s.draft_model);
+  d.tokenizer = Tokenizer::FromGguf(d.model->file());
+  o.draft_model = d.model.get();
+  o.draft_tokenizer = d.tokenizer.get();
+  return d;
 }
 
 void Serve(Options o) {
@@ -48,6 +68,7 @@ void Serve(Options o) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   auto model = server::ServedModel::Load(o.model.path, o.alias);
+  const Draft draft = LoadDraft(o.speculative, o.scheduler);
   server::Scheduler scheduler(*model->model, *model->tokenizer, o.scheduler);
   server::HttpServer http(*model, scheduler, o.http);
   const int port = http.Bind();
@@ -102,6 +123,7 @@ void AddServeCommand(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--threads-http", o->http.n_http_threads, "HTTP threads (0: 1024, or slots + queue + 8 if more)")
       ->check(CLI::Range(0, 100000));
+  AddSpeculativeOptions(cmd, o->speculative);
   cmd->callback([o] {
     UseDefaultModel(o->model);
     Serve(*o);

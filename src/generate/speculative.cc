@@ -147,15 +147,21 @@ Speculator::Speculator(const SpeculativeParams& params, const SamplerParams& sam
   ValidateSpeculativeParams(params_);
 }
 
-namespace {
-// The draft's confidence: its top token's softmax probability over the raw logits.
 double TopProbability(std::span<const float> logits) {
   const float max = *std::max_element(logits.begin(), logits.end());
   double sum = 0;
   for (float l : logits) sum += std::exp(static_cast<double>(l - max));
   return 1.0 / sum;
 }
-}  // namespace
+
+int32_t DrawFrom(std::span<const Sampler::Candidate> q, double u) {
+  double acc = 0;
+  for (const auto& c : q) {
+    acc += c.p;
+    if (u < acc) return c.id;
+  }
+  return q.back().id;
+}
 
 void Speculator::DraftWithModel(std::span<const int32_t> ctx, int64_t n_max) {
   Session& d = *params_.draft;
@@ -177,16 +183,7 @@ void Speculator::DraftWithModel(std::span<const int32_t> ctx, int64_t n_max) {
       tok = draft_sampler_.Sample(logits, d.tokens());
     } else {
       const auto& q = draft_sampler_.Distribution(logits, d.tokens());
-      const double u = draft_sampler_.Uniform();
-      double acc = 0;
-      tok = q.back().id;
-      for (const auto& c : q) {
-        acc += c.p;
-        if (u < acc) {
-          tok = c.id;
-          break;
-        }
-      }
+      tok = DrawFrom(q, draft_sampler_.Uniform());
       draft_dists_.emplace_back(q.begin(), q.end());
     }
     drafts_.push_back(tok);

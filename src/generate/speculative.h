@@ -62,6 +62,11 @@ struct Verdict {
 Verdict AcceptOrResample(std::span<const Sampler::Candidate> p, std::span<const Sampler::Candidate> q,
                          int32_t draft, double u_accept, double u_resample);
 
+// The draft's confidence: its top token's softmax probability over the raw logits.
+double TopProbability(std::span<const float> logits);
+// The token of distribution q (best first, p summing to 1) at the uniform draw u in [0, 1).
+int32_t DrawFrom(std::span<const Sampler::Candidate> q, double u);
+
 class Speculator {
  public:
   // `sampling`: the target's sampler parameters; the draft model samples with the same chain

@@ -39,6 +39,14 @@ std::string Metrics::Prometheus(const SchedulerStats& s, int n_slots) const {
          s.context_shifts);
   metric("context_shifted_tokens_total", "counter", "Tokens dropped from contexts by shifts.",
          s.shifted_tokens);
+  metric("draft_tokens_total", "counter", "Tokens proposed by speculative decoding.",
+         s.drafted_tokens);
+  metric("draft_accepted_tokens_total", "counter", "Proposed tokens the model kept.",
+         s.accepted_tokens);
+  metric("draft_acceptance_rate", "gauge", "Kept over proposed tokens (0 before any).",
+         s.drafted_tokens > 0
+             ? static_cast<double>(s.accepted_tokens) / static_cast<double>(s.drafted_tokens)
+             : 0.0);
   metric("queue_length", "gauge", "Requests waiting for a slot.", s.queued);
   metric("busy_slots", "gauge", "Slots serving a request.", s.busy_slots);
   metric("slots", "gauge", "Slots in all.", n_slots);

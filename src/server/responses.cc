@@ -45,7 +45,11 @@ json UsageJson(const Outcome& o) {
   return {{"prompt_tokens", o.n_prompt},
           {"completion_tokens", o.n_generated},
           {"total_tokens", o.n_prompt + o.n_generated},
-          {"prompt_tokens_details", {{"cached_tokens", o.n_cached}}}};
+          {"prompt_tokens_details", {{"cached_tokens", o.n_cached}}},
+          // OpenAI's fields for predicted outputs: speculative drafts kept and dropped.
+          {"completion_tokens_details",
+           {{"accepted_prediction_tokens", o.n_accepted},
+            {"rejected_prediction_tokens", o.n_drafted - o.n_accepted}}}};
 }
 
 json ChatLogprobs(const Tokenizer& t, std::span<const TokenLogprob> tokens) {

@@ -10,9 +10,11 @@
 namespace densing::server {
 namespace {
 
-// Logits rows beyond one per slot, for the prompt tokens of echo requests: their prompts then
-// go through in chunks of about this many tokens.
+// Logits rows beyond one per slot, for the prompt tokens of echo requests (their prompts then
+// go through in chunks of about this many tokens) and for speculative drafts.
 constexpr int64_t kPromptLogitRows = 64;
+// The largest speculative step probed at start-up (ExactBatchTokens).
+constexpr int64_t kMaxVerifyProbe = 64;
 
 int64_t SlotContext(const Model& model, int64_t n_ctx) {
   if (n_ctx == 0) return DefaultContext(model.config());
@@ -47,6 +49,25 @@ Scheduler::Scheduler(const Model& model, const Tokenizer& tokenizer,
   batch_.reserve(static_cast<size_t>(act_.n_batch));
   batch_slots_.reserve(static_cast<size_t>(act_.n_batch));
   logits_.resize(static_cast<size_t>(max_rows_ * n_vocab_));
+  SetUpSpeculation();
+}
+
+void Scheduler::SetUpSpeculation() {
+  SpeculativeParams& sp = options_.speculative;
+  sp.draft = nullptr;
+  ValidateSpeculativeParams(sp);
+  if (sp.lookup > 0 && options_.draft_model) Fail("--lookup and --draft-model cannot be used together");
+  if (sp.lookup == 0 && !options_.draft_model) return;
+  if (options_.draft_model) {
+    DENSING_CHECK(options_.draft_tokenizer != nullptr);
+    CheckDraftModel(model_, tokenizer_, *options_.draft_model, *options_.draft_tokenizer, n_ctx_);
+    draft_.emplace(*options_.draft_model, options_.n_slots, n_ctx_, act_.n_batch, options_.kv_types);
+  }
+  // Every slot's token and drafts share one step: probe the batch sizes whose logits are
+  // decoding's, up to what a step can hold.
+  const int64_t per_slot = std::min<int64_t>(draft_ ? sp.draft_max : sp.lookup, KvCache::kConvWindow / 2);
+  const int64_t most = std::min({max_rows_, act_.n_batch, options_.n_slots * (per_slot + 1), kMaxVerifyProbe});
+  verify_tokens_ = ExactBatchTokens(model_, pool_, static_cast<int32_t>(most));
 }
 
 Scheduler::~Scheduler() { Stop(); }
@@ -102,6 +123,8 @@ SchedulerStats Scheduler::stats() const {
   s.steps = counters_.steps;
   s.context_shifts = counters_.context_shifts;
   s.shifted_tokens = counters_.shifted_tokens;
+  s.drafted_tokens = counters_.drafted_tokens;
+  s.accepted_tokens = counters_.accepted_tokens;
   s.busy_seconds = static_cast<double>(counters_.busy_micros.load()) * 1e-6;
   return s;
 }

@@ -10,11 +10,14 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
+#include "generate/speculative.h"
 #include "model/forward.h"
 #include "model/model.h"
+#include "server/draft_runner.h"
 #include "server/slot.h"
 #include "server/task.h"
 #include "threading/thread_pool.h"
@@ -30,6 +33,12 @@ struct SchedulerOptions {
   int n_threads = 0;      // 0: all cores
   KvTypes kv_types;       // what each slot's KV cache stores
   bool context_shift = true;  // a full slot shifts its context (Job::context_shift) by default
+  // Speculative decoding (docs/speculative.md): prompt lookup (speculative.lookup > 0) or a draft
+  // model (draft_model, with speculative.draft_max/draft_min/draft_p_min; speculative.draft is
+  // unused here). The draft model and its tokenizer must outlive the scheduler.
+  SpeculativeParams speculative;
+  const Model* draft_model = nullptr;
+  const Tokenizer* draft_tokenizer = nullptr;
 };
 
 // Counters for /metrics, read while the scheduler runs.
@@ -43,6 +52,8 @@ struct SchedulerStats {
   double busy_seconds = 0;  // spent in forward steps and sampling
   int64_t context_shifts = 0;
   int64_t shifted_tokens = 0;  // dropped from contexts by shifts
+  int64_t drafted_tokens = 0;  // proposed by speculative decoding
+  int64_t accepted_tokens = 0;  // of those, kept
 };
 
 class Scheduler {
@@ -62,16 +73,23 @@ class Scheduler {
   std::shared_ptr<Task> Submit(Job job);
 
   int64_t n_ctx() const { return n_ctx_; }
+  bool speculating() const { return options_.speculative.lookup > 0 || draft_.has_value(); }
+  // Most tokens (decoding slots' and drafts together) a speculative step evaluates: the largest
+  // batch whose logits equal decoding's (ExactBatchTokens).
+  int64_t verify_tokens() const { return verify_tokens_; }
   int n_slots() const { return static_cast<int>(slots_.size()); }
   int max_queue() const { return options_.max_queue; }
   bool context_shift() const { return options_.context_shift; }
   SchedulerStats stats() const;
 
  private:
+  void SetUpSpeculation();  // checks the options, loads nothing, probes verify_tokens_
   void Loop();
   void Admit();          // queue → free slots (holding mu_)
   void DropCancelled();  // frees the slots of clients that went away
   void Step();           // one forward step over every busy slot
+  // Drafts for the decoding slots (none while a prompt is in the step): within verify_tokens_.
+  void ProposeDrafts();
 
   const Model& model_;
   const Tokenizer& tokenizer_;
@@ -88,6 +106,8 @@ class Scheduler {
   std::vector<Slot*> batch_slots_;  // whose token each batch entry is
   std::vector<float> logits_;
   uint64_t next_order_ = 0;
+  std::optional<DraftRunner> draft_;
+  int64_t verify_tokens_ = 1;
 
   mutable std::mutex mu_;
   std::condition_variable wake_;

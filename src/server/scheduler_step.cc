@@ -84,6 +84,41 @@ void Scheduler::DropCancelled() {
   }
 }
 
+void Scheduler::ProposeDrafts() {
+  std::vector<Slot*> decoding;
+  std::vector<int> index;
+  for (size_t i = 0; i < slots_.size(); ++i) {
+    if (slots_[i]->busy() && slots_[i]->next_token() >= 0) {
+      decoding.push_back(slots_[i].get());
+      index.push_back(static_cast<int>(i));
+    }
+  }
+  const SpeculativeParams& sp = options_.speculative;
+  int64_t budget = verify_tokens_ - static_cast<int64_t>(decoding.size());
+  std::vector<Slot*> drafting;
+  std::vector<int> drafting_index;
+  std::vector<int64_t> rooms;
+  for (size_t i = 0; i < decoding.size() && budget > 0; ++i) {
+    Slot* slot = decoding[i];
+    if (!slot->CanDraft()) continue;
+    const int64_t room = slot->DraftRoom(std::min<int64_t>(budget, draft_ ? sp.draft_max : sp.lookup));
+    if (room <= 0) continue;
+    if (draft_) {  // drafted below, all slots together
+      drafting.push_back(slot);
+      drafting_index.push_back(index[i]);
+      rooms.push_back(room);
+      budget -= room;
+      continue;
+    }
+    std::vector<int32_t> drafts = LookupDraft(slot->DraftContext(), static_cast<int32_t>(room),
+                                              sp.lookup_ngram_min, sp.lookup_ngram_max);
+    if (static_cast<int32_t>(drafts.size()) < sp.draft_min) drafts.clear();
+    budget -= static_cast<int64_t>(drafts.size());
+    slot->Propose(std::move(drafts));
+  }
+  if (!drafting.empty()) draft_->Propose(drafting, drafting_index, rooms, sp, pool_);
+}
+
 void Scheduler::Step() {
   batch_.clear();
   batch_slots_.clear();
@@ -91,15 +126,27 @@ void Scheduler::Step() {
     batch_.push_back({token, pos, &slot->kv(), logits});
     batch_slots_.push_back(slot);
   };
+  bool prompts = false;
+  for (auto& slot : slots_) {
+    if (slot->busy() && slot->next_token() >= 0 &&
+        static_cast<int64_t>(slot->cached().size()) >= slot->n_ctx()) {
+      slot->ShiftContext(model_);
+    }
+    prompts = prompts || slot->prompt_left() > 0;
+  }
+  // Speculation only in steps of decoding slots alone, so the step stays within the batch size
+  // whose logits are decoding's.
+  if (speculating() && !prompts) ProposeDrafts();
   int64_t rows = 0;
   for (auto& slot : slots_) {
     if (slot->busy() && slot->next_token() >= 0) {
-      if (static_cast<int64_t>(slot->cached().size()) >= slot->n_ctx()) slot->ShiftContext(model_);
-      add(slot.get(), slot->next_token(), static_cast<int64_t>(slot->cached().size()), true);
-      ++rows;
+      int64_t pos = static_cast<int64_t>(slot->cached().size());
+      add(slot.get(), slot->next_token(), pos, true);
+      for (int32_t d : slot->drafts()) add(slot.get(), d, ++pos, true);
+      rows += 1 + static_cast<int64_t>(slot->drafts().size());
     }
   }
-  const int64_t n_decode = rows;
+  const size_t n_decode = batch_.size();
   std::vector<Slot*> prompting;
   for (auto& slot : slots_) {
     if (slot->prompt_left() > 0) prompting.push_back(slot.get());
@@ -124,12 +171,20 @@ void Scheduler::Step() {
 
   ForwardBatch(model_, batch_, act_, pool_, logits_.data());
   ++counters_.steps;
-  counters_.prompt_tokens += static_cast<int64_t>(batch_.size()) - n_decode;
+  counters_.prompt_tokens += static_cast<int64_t>(batch_.size() - n_decode);
 
   const size_t n_vocab = static_cast<size_t>(n_vocab_);
   size_t row = 0;
   for (size_t i = 0; i < batch_.size(); ++i) {
     Slot* slot = batch_slots_[i];
+    const size_t k = slot->drafts().size();
+    if (i < n_decode && k > 0) {  // the slot's token and its drafts: checked together
+      for (size_t j = 0; j <= k; ++j) slot->Commit(batch_[i + j].token);
+      slot->Verify(std::span<const float>(logits_.data() + row * n_vocab, (k + 1) * n_vocab), n_vocab);
+      row += k + 1;
+      i += k;
+      continue;
+    }
     slot->Commit(batch_[i].token);
     if (!batch_[i].logits) continue;
     std::span<const float> logits(logits_.data() + row++ * n_vocab, n_vocab);

@@ -6,6 +6,7 @@
 
 #include "base/error.h"
 #include "model/forward.h"
+#include "generate/speculative.h"
 #include "server/logprobs.h"
 
 namespace densing::server {
@@ -43,6 +44,10 @@ void Slot::Start(std::shared_ptr<Task> task, const Slot& from, int64_t reuse, ui
   n_generated_ = 0;
   n_shifted_ = 0;
   n_exact_ = INT64_MAX;
+  n_drafted_ = 0;
+  n_accepted_ = 0;
+  drafts_.clear();
+  draft_dists_.clear();
   next_ = -1;
   sampler_.emplace(job.sampler, job.vocabulary);
   decoder_.emplace(tokenizer_);
@@ -68,6 +73,15 @@ void Slot::RecordPromptLogprob(std::span<const float> logits, size_t i) {
 
 void Slot::Emit(std::string_view text, const TokenLogprob* logprob) { task_->Emit(text, logprob); }
 
+std::span<const float> Slot::WithoutEndTokens(std::span<const float> logits) {
+  if (!task_->job().ignore_eos) return logits;
+  masked_.assign(logits.begin(), logits.end());
+  for (int32_t e : end_ids_) {
+    if (static_cast<size_t>(e) < masked_.size()) masked_[static_cast<size_t>(e)] = -INFINITY;
+  }
+  return masked_;
+}
+
 void Slot::Sample(std::span<const float> logits) {
   const Job& job = task_->job();
   task_->EmitLogprobs(std::move(prompt_logprobs_));  // the prompt is done
@@ -76,13 +90,7 @@ void Slot::Sample(std::span<const float> logits) {
     Finish(FinishReason::kLength);
     return;
   }
-  if (job.ignore_eos) {
-    masked_.assign(logits.begin(), logits.end());
-    for (int32_t e : end_ids_) {
-      if (static_cast<size_t>(e) < masked_.size()) masked_[static_cast<size_t>(e)] = -INFINITY;
-    }
-    logits = masked_;
-  }
+  logits = WithoutEndTokens(logits);
   int32_t id = Sampler::kNoToken;
   try {
     id = sampler_->Sample(logits, cached_);
@@ -90,6 +98,11 @@ void Slot::Sample(std::span<const float> logits) {
     Finish(FinishReason::kError, e.what());
     return;
   }
+  Take(id, logits);
+}
+
+void Slot::Take(int32_t id, std::span<const float> logits) {
+  const Job& job = task_->job();
   // The grammar allows nothing more (complete, with no end token left to it): the output is done.
   if (id == Sampler::kNoToken || tokenizer_.IsEndOfGeneration(id)) {
     if (id != Sampler::kNoToken && job.end_token_logprob && job.top_logprobs >= 0) {
@@ -113,6 +126,71 @@ void Slot::Sample(std::span<const float> logits) {
   } else {
     next_ = id;
   }
+}
+
+bool Slot::CanDraft() const {
+  return busy() && next_ >= 0 && !task_->job().sampler.grammar.grammar;
+}
+
+std::vector<int32_t> Slot::DraftContext() const {
+  std::vector<int32_t> ctx(cached_);
+  ctx.push_back(next_);
+  return ctx;
+}
+
+int64_t Slot::DraftRoom(int64_t budget) const {
+  const Job& job = task_->job();
+  // next_ and the drafts take positions cached_.size() ... ; all must fit the cache.
+  int64_t room = std::min(budget, kv_.n_ctx - static_cast<int64_t>(cached_.size()) - 1);
+  if (job.max_tokens >= 0) room = std::min(room, job.max_tokens - n_generated_ - 1);
+  // Rewinding over the drafts must stay within what a convolution layer's state keeps.
+  room = std::min(room, KvCache::kConvWindow / 2);
+  return std::max<int64_t>(room, 0);
+}
+
+void Slot::Propose(std::vector<int32_t> drafts, std::vector<std::vector<Sampler::Candidate>> dists) {
+  drafts_ = std::move(drafts);
+  draft_dists_ = std::move(dists);
+}
+
+void Slot::Verify(std::span<const float> rows, size_t n_vocab) {
+  const size_t k = drafts_.size();
+  DENSING_CHECK(rows.size() == (k + 1) * n_vocab && cached_.size() >= k + 1);
+  n_drafted_ += static_cast<int64_t>(k);
+  counters_.drafted_tokens += static_cast<int64_t>(k);
+  // The cache holds next_ and every draft; cached_ is given them back one by one as they are
+  // accepted, so each row's history (penalties) and the context checks see what decoding would.
+  const size_t base = cached_.size() - k;
+  cached_.resize(base);
+  const bool greedy = task_->job().sampler.temperature <= 0;
+  for (size_t i = 0; i <= k && busy(); ++i) {
+    const std::span<const float> row = WithoutEndTokens(rows.subspan(i * n_vocab, n_vocab));
+    int32_t id;
+    bool accepted = false;
+    if (i == k || greedy) {
+      id = sampler_->Sample(row, cached_);
+      accepted = i < k && id == drafts_[i];
+    } else {
+      const auto& p = sampler_->Distribution(row, cached_);
+      const double u_accept = sampler_->Uniform(), u_resample = sampler_->Uniform();
+      const std::span<const Sampler::Candidate> q =
+          i < draft_dists_.size() ? std::span<const Sampler::Candidate>(draft_dists_[i])
+                                  : std::span<const Sampler::Candidate>();
+      const Verdict v = AcceptOrResample(p, q, drafts_[i], u_accept, u_resample);
+      id = v.token;
+      accepted = v.accepted;
+    }
+    if (accepted) {
+      ++n_accepted_;
+      ++counters_.accepted_tokens;
+    }
+    Take(id, row);
+    if (!accepted || !busy()) break;
+    cached_.push_back(id);  // evaluated already, as a draft
+  }
+  drafts_.clear();
+  draft_dists_.clear();
+  kv_.Rewind(static_cast<int64_t>(cached_.size()));
 }
 
 int64_t Slot::KeptByShift() const {
@@ -150,6 +228,8 @@ void Slot::Finish(FinishReason reason, std::string error) {
   o.n_cached = n_cached_;
   o.n_generated = n_generated_;
   o.n_shifted = n_shifted_;
+  o.n_drafted = n_drafted_;
+  o.n_accepted = n_accepted_;
   o.error = std::move(error);
   if (reason == FinishReason::kError) cached_.clear();  // the cache may be half written
   // After a shift the cache past the kept tokens differs from a fresh evaluation: not reused.

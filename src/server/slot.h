@@ -30,6 +30,8 @@ struct Counters {
   std::atomic<int64_t> busy_micros{0};
   std::atomic<int64_t> context_shifts{0};
   std::atomic<int64_t> shifted_tokens{0};
+  std::atomic<int64_t> drafted_tokens{0};   // proposed by speculation
+  std::atomic<int64_t> accepted_tokens{0};  // of those, kept
 };
 
 class Slot {
@@ -70,11 +72,33 @@ class Slot {
   // Logits after the last evaluated token: samples the next one, streams its text and finishes
   // the request when it ends.
   void Sample(std::span<const float> logits);
+
+  // Speculative decoding (docs/speculative.md). Whether this request may speculate: not under a
+  // grammar, which the sampler advances token by token.
+  bool CanDraft() const;
+  // The context a draft continues: the cached tokens, then next_token().
+  std::vector<int32_t> DraftContext() const;
+  // Most drafts worth checking this step: within `budget`, the context, the request's
+  // max_tokens, and what a convolution layer's state can be rewound over.
+  int64_t DraftRoom(int64_t budget) const;
+  // Tokens proposed to follow next_token() this step, and for each the distribution it was
+  // drawn from (empty rows, or none: a point mass, as prompt lookup's).
+  void Propose(std::vector<int32_t> drafts, std::vector<std::vector<Sampler::Candidate>> dists = {});
+  const std::vector<int32_t>& drafts() const { return drafts_; }
+  // `rows`: the logits after next_token() and after each draft, all evaluated (and committed)
+  // this step. Keeps the drafts the target agrees with (at temperature 0, those it would have
+  // picked; else by speculative sampling), samples one token of its own after them, and rewinds
+  // the cache past the rejected ones.
+  void Verify(std::span<const float> rows, size_t n_vocab);
   // Ends the request (the cache stays for reuse; after an error it is forgotten).
   void Finish(FinishReason reason, std::string error = {});
 
  private:
   void Emit(std::string_view text, const TokenLogprob* logprob);
+  std::span<const float> WithoutEndTokens(std::span<const float> logits);
+  // A chosen token: counted, streamed, checked against stop strings and limits; it becomes
+  // next_token() unless the request ends with it.
+  void Take(int32_t id, std::span<const float> logits);
   int64_t KeptByShift() const;
   bool CanShift() const;
 
@@ -96,6 +120,10 @@ class Slot {
   std::vector<TokenLogprob> prompt_logprobs_;
   std::vector<int32_t> end_ids_;  // the end-of-generation tokens, for ignore_eos
   std::vector<float> masked_;     // logits with those tokens taken out
+  std::vector<int32_t> drafts_;
+  std::vector<std::vector<Sampler::Candidate>> draft_dists_;
+  int64_t n_drafted_ = 0;
+  int64_t n_accepted_ = 0;
 };
 
 }  // namespace densing::server

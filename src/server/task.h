@@ -55,6 +55,8 @@ struct Outcome {
   int64_t n_cached = 0;     // prompt tokens whose keys and values were reused
   int64_t n_generated = 0;  // sampled tokens, the end-of-generation token not counted
   int64_t n_shifted = 0;    // tokens dropped from the context by shifts
+  int64_t n_drafted = 0;    // tokens proposed by speculative decoding
+  int64_t n_accepted = 0;   // of those, kept
   std::string error;        // for kError
 };
 

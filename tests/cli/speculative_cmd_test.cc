@@ -83,6 +83,21 @@ TEST(SpeculativeCli, BadDraftsAndValuesAreOneLineErrors) {
   ExpectOneLineError(run({"-md", testing::SharedDir() + "/README.md"}), "not a GGUF file");
 }
 
+// serve checks the same before it listens (a bad draft never leaves a server half up).
+TEST(SpeculativeCli, ServeRefusesBadDraftsWithOneLine) {
+  DENSING_REQUIRE_SHARED();
+  const std::string target = Model("stories260K.gguf");
+  const auto serve = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = {"serve", "-m", target, "--port", "0"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return Densing(args);
+  };
+  ExpectOneLineError(serve({"-md", Model("tiny-qwen3.gguf")}), "more than the target's");
+  ExpectOneLineError(serve({"--lookup", "4", "--draft-max", "0"}), "--draft-max must be in 1..1024");
+  ExpectOneLineError(serve({"-md", target, "--lookup", "3"}), "cannot be used together");
+  ExpectOneLineError(serve({"-md", target, "-c", "4096"}), "smaller than the target's 4096");
+}
+
 TEST(SpeculativeCli, BenchComparesPlainAndSpeculativeDecode) {
   DENSING_REQUIRE_SHARED();
   const std::string prompt = testing::TempPath("spec_prompt.txt");
