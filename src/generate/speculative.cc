@@ -72,7 +72,8 @@ int32_t ExactBatchTokens(const Model& model, ThreadPool& pool, int32_t n_max) {
   int32_t exact = 1;
   for (int32_t n = 2; n <= n_max; n = n < 4 ? n + 1 : std::min(2 * n, std::max(n + 1, n_max))) {
     batch.Truncate(0);
-    const std::span<const float> all = batch.EvalAll(std::span<const int32_t>(tokens).first(static_cast<size_t>(n)));
+    const std::span<const float> all =
+        batch.EvalAll(std::span<const int32_t>(tokens).first(static_cast<size_t>(n)), MatMulKernel::kDecode);
     if (!std::equal(all.begin(), all.end(), single.begin())) return exact;
     exact = n;
   }
@@ -223,7 +224,8 @@ std::vector<int32_t> Speculator::Step(Session& target, int32_t last, Sampler& sa
   for (size_t begin = 0; begin <= k && !done; begin += chunk_max) {
     const size_t end = std::min(k + 1, begin + chunk_max);
     const auto chunk = std::span<const int32_t>(context_).subspan(static_cast<size_t>(base) + begin, end - begin);
-    const std::span<const float> logits = chunk.size() == 1 ? target.Eval(chunk) : target.EvalAll(chunk);
+    const std::span<const float> logits =
+        chunk.size() == 1 ? target.Eval(chunk) : target.EvalAll(chunk, MatMulKernel::kDecode);
     const std::span<const int32_t> all = target.tokens();
     for (size_t i = begin; i < end; ++i) {
       const auto row = logits.subspan((i - begin) * n_vocab, n_vocab);

@@ -38,11 +38,11 @@ void ValidateSpeculativeParams(const SpeculativeParams& p);
 void CheckDraftModel(const Model& target, const Tokenizer& target_tokenizer, const Model& draft,
                      const Tokenizer& draft_tokenizer, int64_t n_ctx);
 
-// The most tokens (up to n_max) that one forward pass of `model` can take and still give each
-// token the logits that decoding it alone gives, bit for bit: MatMul switches to prompt kernels
-// (int8 panels, AMX tiles) from some batch size on, whose rounding differs from decoding's, and
-// which sizes and weight types do is the kernels' business. Found by evaluating probe batches of
-// 2, 3, 4, 8, 16, 32, ... both ways; at least 1.
+// The most tokens (up to n_max) that one forward pass of `model` with the decode kernels
+// (MatMulKernel::kDecode, as verification runs) can take and still give each token the logits
+// that decoding it alone gives, bit for bit. The kernels are built for it (a batch's sums are
+// each token's own); this probe checks the whole pass (attention, norms, the kernels the CPU
+// dispatches to) by evaluating batches of 2, 3, 4, 8, 16, 32, ... both ways; at least 1.
 int32_t ExactBatchTokens(const Model& model, ThreadPool& pool, int32_t n_max);
 
 // Prompt lookup: the tokens that followed the most recent earlier occurrence of the context's

@@ -21,7 +21,7 @@ HWY_BEFORE_NAMESPACE();
 namespace densing {
 namespace HWY_NAMESPACE {
 
-#if HWY_TARGET == HWY_AVX2 || HWY_TARGET == HWY_AVX3
+#if HWY_TARGET == HWY_AVX2 || HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
 
 using panel::kRows;
 using panel::XBlock;
@@ -469,7 +469,7 @@ MatTileFn SelectPanelTile(DType w) {
 
 MatTileFn SelectPanelTile(DType) { return nullptr; }
 
-#endif  // HWY_TARGET == HWY_AVX2 || HWY_TARGET == HWY_AVX3
+#endif  // HWY_TARGET == HWY_AVX2 || HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
 
 }  // namespace HWY_NAMESPACE
 }  // namespace densing

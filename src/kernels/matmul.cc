@@ -56,7 +56,10 @@ struct Plan {
   }
 };
 
+// Best: AMX tiles for large batches, int8 panels for batches of a few tokens on, the VNNI lanes
+// tiles (else the native ones) for decoding.
 Plan MakePlan(MatMulKernel kernel, DType w, int64_t n_tok) {
+  if (kernel == MatMulKernel::kDecode) return MakePlan(MatMulKernel::kBest, w, 1);
   Plan p;
   p.act = Traits(w).vec_dot_type;
   const bool best = kernel == MatMulKernel::kBest;
@@ -67,19 +70,19 @@ Plan MakePlan(MatMulKernel kernel, DType w, int64_t n_tok) {
       return p;
     }
   }
-  if (best || kernel == MatMulKernel::kAmx || kernel == MatMulKernel::kLanes) {
-    if (const MatTileFn f = LanesSimdTile(w)) {
-      p.layout = Layout::kLanes;
-      p.tile = f;
-      return p;
-    }
-  }
   if ((best && n_tok >= panel::kMinTokens) || kernel == MatMulKernel::kPanel) {
     bool packed = false;
     if (const MatTileFn f = PanelSimdTile(w, &packed)) {
       if (packed) p.layout = Layout::kPanel;
       p.tile = f;
       p.all_tokens = true;
+      return p;
+    }
+  }
+  if (best || kernel == MatMulKernel::kAmx || kernel == MatMulKernel::kLanes) {
+    if (const MatTileFn f = LanesSimdTile(w)) {
+      p.layout = Layout::kLanes;
+      p.tile = f;
       return p;
     }
   }
@@ -207,6 +210,7 @@ bool HasMatMulKernel(MatMulKernel kernel, DType w) {
   switch (kernel) {
     case MatMulKernel::kBest:
     case MatMulKernel::kReference:
+    case MatMulKernel::kDecode:
       return true;
     case MatMulKernel::kNative:
       return FindSimdMatTile(w) != nullptr;

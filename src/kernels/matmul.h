@@ -39,6 +39,8 @@ enum class MatMulKernel : uint8_t {
   kLanes,      // AVX-512 VNNI tiles on the lanes layout (dot_lanes.cc)
   kAmx,        // AMX tiles for prompt batches (amx_matmul.cc)
   kPanel,      // AVX2 / AVX-512 int8 panel tiles for prompt batches (dot_panel.cc)
+  kDecode,     // what kBest picks for one token, at every batch size: each token of a batch
+               // gets the sum decoding it alone gives, bit for bit (speculative verification)
 };
 // Whether `kernel` has a kernel of its own for weight type w on this CPU (else MatMulUsing
 // falls back to the next family down: kAmx → kLanes → kNative → kReference; kPanel → kNative).

@@ -23,7 +23,7 @@ void Project(const Step& s, const LayerWeights& L) {
   const int64_t kv_dim = s.c.n_head_kv * s.c.head_dim;
   if (L.attn_qkv.data != nullptr) {
     const int64_t width = q_dim + 2 * kv_dim;
-    MatMul(L.attn_qkv, a.h.data(), s.n, a.qkv.data(), a.scratch.data(), s.pool);  // [n, width]
+    s.MatMul(L.attn_qkv, a.h.data(), s.n, a.qkv.data());  // [n, width]
     for (int64_t t = 0; t < s.n; ++t) {
       const float* row = a.qkv.data() + t * width;
       std::memcpy(a.q.data() + t * q_dim, row, sizeof(float) * q_dim);
@@ -34,7 +34,7 @@ void Project(const Step& s, const LayerWeights& L) {
   }
   // One activation conversion and one ParallelFor for the three projections.
   const MatMulOut qkv[] = {{&L.attn_q, a.q.data()}, {&L.attn_k, a.k.data()}, {&L.attn_v, a.v.data()}};
-  MatMulShared(qkv, a.h.data(), s.n, a.scratch.data(), s.pool);  // [n, q_dim], [n, kv_dim] ×2
+  s.MatMulShared(qkv, a.h.data(), s.n);  // [n, q_dim], [n, kv_dim] ×2
   AddBias(L.attn_q_bias, s.n, a.q.data());
   AddBias(L.attn_k_bias, s.n, a.k.data());
   AddBias(L.attn_v_bias, s.n, a.v.data());
@@ -119,7 +119,7 @@ void AttentionBlock(const Step& s, int64_t layer) {
     });
   }
 
-  MatMul(L.attn_output, a.att.data(), s.n, a.proj.data(), a.scratch.data(), s.pool);  // [n, d]
+  s.MatMul(L.attn_output, a.att.data(), s.n, a.proj.data());  // [n, d]
   for (int64_t t = 0; t < s.n; ++t) {
     float* o = a.proj.data() + t * d;
     if (L.post_attn_norm) RmsNorm(o, L.post_attn_norm.data, d, c.norm_eps, o);

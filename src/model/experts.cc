@@ -45,7 +45,7 @@ void MixtureOfExpertsFfn(const Step& s, const LayerWeights& L) {
   Activations& a = s.act;
   const int64_t d = s.c.n_embd;
   const int64_t k = s.c.n_expert_used;
-  MatMul(L.ffn_gate_inp, a.h.data(), s.n, a.router.data(), a.scratch.data(), s.pool);  // [n, E]
+  s.MatMul(L.ffn_gate_inp, a.h.data(), s.n, a.router.data());  // [n, E]
   Route(s);
   std::fill(a.proj.begin(), a.proj.begin() + s.n * d, 0.0f);
 
@@ -74,7 +74,7 @@ void MixtureOfExpertsFfn(const Step& s, const LayerWeights& L) {
   GatedMlp(s, a.h.data(), s.n, L.ffn_gate_shexp, L.ffn_up_shexp, L.ffn_down_shexp,
            a.ffn.data());  // [n, d]
   if (L.ffn_gate_inp_shexp.data != nullptr) {
-    MatMul(L.ffn_gate_inp_shexp, a.h.data(), s.n, a.router.data(), a.scratch.data(), s.pool);  // [n, 1]
+    s.MatMul(L.ffn_gate_inp_shexp, a.h.data(), s.n, a.router.data());  // [n, 1]
   }
   for (int64_t t = 0; t < s.n; ++t) {
     const float g = L.ffn_gate_inp_shexp.data ? 1.0f / (1.0f + std::exp(-a.router[static_cast<size_t>(t)])) : 1.0f;

@@ -11,7 +11,7 @@ void GatedMlp(const Step& s, const float* in, int64_t n_rows, const TensorView& 
   Activations& a = s.act;
   const int64_t ff = down.ne[0];
   if (gate.data == nullptr) {
-    MatMul(up, in, n_rows, a.gate.data(), a.scratch.data(), s.pool);  // [n, 2·ff]: gate | up
+    s.MatMul(up, in, n_rows, a.gate.data());  // [n, 2·ff]: gate | up
     for (int64_t t = 0; t < n_rows; ++t) {
       const float* g = a.gate.data() + t * 2 * ff;
       float* y = a.up.data() + t * ff;
@@ -24,7 +24,7 @@ void GatedMlp(const Step& s, const float* in, int64_t n_rows, const TensorView& 
   } else {
     // One activation conversion and one ParallelFor for both projections.
     const MatMulOut gate_up[] = {{&gate, a.gate.data()}, {&up, a.up.data()}};
-    MatMulShared(gate_up, in, n_rows, a.scratch.data(), s.pool);  // [n, ff] ×2
+    s.MatMulShared(gate_up, in, n_rows);  // [n, ff] ×2
     for (int64_t t = 0; t < n_rows; ++t) {
       float* y = a.up.data() + t * ff;
       if (s.c.activation == Activation::kSilu) {
@@ -34,7 +34,7 @@ void GatedMlp(const Step& s, const float* in, int64_t n_rows, const TensorView& 
       }
     }
   }
-  MatMul(down, a.up.data(), n_rows, out, a.scratch.data(), s.pool);  // [n, d]
+  s.MatMul(down, a.up.data(), n_rows, out);  // [n, d]
 }
 
 void FeedForwardBlock(const Step& s, int64_t layer) {

@@ -30,13 +30,22 @@ void Output(const Step& s, float* logits) {
     ++rows;
   }
   if (rows == 0) return;
-  MatMul(w.output, s.act.h.data(), rows, logits, s.act.scratch.data(), s.pool);  // [rows, n_vocab]
+  s.MatMul(w.output, s.act.h.data(), rows, logits);  // [rows, n_vocab]
   const int64_t n_vocab = w.output.ne[1];
   if (s.c.logit_scale != 1.0f) Scale(logits, s.c.logit_scale, rows * n_vocab);
   if (s.c.final_softcap > 0) SoftCap(logits, rows * n_vocab, s.c.final_softcap);
 }
 
 }  // namespace
+
+void Step::MatMul(const TensorView& w, const float* x, int64_t n_tok, float* y) const {
+  const MatMulOut out{&w, y};
+  MatMulUsing(act.kernel, std::span<const MatMulOut>(&out, 1), x, n_tok, act.scratch.data(), pool);
+}
+
+void Step::MatMulShared(std::span<const MatMulOut> outs, const float* x, int64_t n_tok) const {
+  MatMulUsing(act.kernel, outs, x, n_tok, act.scratch.data(), pool);
+}
 
 void ForwardBatch(const Model& model, std::span<const BatchToken> batch, Activations& act,
                   ThreadPool& pool, float* logits) {

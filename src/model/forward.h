@@ -46,6 +46,10 @@ struct Step {
   Activations& act;
   ThreadPool& pool;
   int64_t n;  // tokens in this step
+
+  // MatMul and MatMulShared with the kernels act.kernel names, into act.scratch.
+  void MatMul(const TensorView& w, const float* x, int64_t n_tok, float* y) const;
+  void MatMulShared(std::span<const MatMulOut> outs, const float* x, int64_t n_tok) const;
 };
 
 // The rotary embedding of layer `layer`'s queries and keys in a sequence of n_ctx positions

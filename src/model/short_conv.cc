@@ -15,7 +15,7 @@ void ShortConvBlock(const Step& s, int64_t layer) {
   for (int64_t t = 0; t < s.n; ++t) {
     RmsNorm(a.x.data() + t * d, L.attn_norm.data, d, c.norm_eps, a.h.data() + t * d);  // [n, d]
   }
-  MatMul(L.conv_in, a.h.data(), s.n, a.bcx.data(), a.scratch.data(), s.pool);  // [n, 3d]
+  s.MatMul(L.conv_in, a.h.data(), s.n, a.bcx.data());  // [n, 3d]
 
   // In batch order, so that each token finds the inputs of its sequence's earlier positions
   // stored, however many positions of one sequence the step holds.
@@ -35,7 +35,7 @@ void ShortConvBlock(const Step& s, int64_t layer) {
     for (int64_t i = 0; i < d; ++i) y[i] *= gate[i];
   }
 
-  MatMul(L.conv_out, a.h.data(), s.n, a.proj.data(), a.scratch.data(), s.pool);  // [n, d]
+  s.MatMul(L.conv_out, a.h.data(), s.n, a.proj.data());  // [n, d]
   for (int64_t t = 0; t < s.n; ++t) AddScaled(a.proj.data() + t * d, c.residual_scale, d, a.x.data() + t * d);
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/matmul.h"
 #include "model/model.h"
 #include "tensor/dtype.h"
 
@@ -87,6 +88,9 @@ struct Activations {
   std::vector<float> gathered;      // [n_batch, n_embd]
   std::vector<float> bcx;           // [n_batch, 3·n_embd] short convolution's B | C | x
   std::vector<uint8_t> scratch;     // MatMul activation conversion
+  // The kernels the step's MatMuls use: kBest, or kDecode where a batch's logits must be
+  // decoding's bit for bit (speculative verification).
+  MatMulKernel kernel = MatMulKernel::kBest;
 };
 
 }  // namespace densing

@@ -31,7 +31,17 @@ Session::Session(const Model& model, ThreadPool& pool, int64_t n_ctx, int64_t n_
 
 std::span<const float> Session::Eval(std::span<const int32_t> tokens) { return Run(tokens, false); }
 
-std::span<const float> Session::EvalAll(std::span<const int32_t> tokens) { return Run(tokens, true); }
+std::span<const float> Session::EvalAll(std::span<const int32_t> tokens, MatMulKernel kernel) {
+  act_.kernel = kernel;
+  try {
+    const std::span<const float> logits = Run(tokens, true);
+    act_.kernel = MatMulKernel::kBest;
+    return logits;
+  } catch (...) {
+    act_.kernel = MatMulKernel::kBest;
+    throw;
+  }
+}
 
 std::span<const float> Session::Run(std::span<const int32_t> tokens, bool all) {
   const int64_t n = static_cast<int64_t>(tokens.size());

@@ -23,7 +23,9 @@ class Session {
   // Appends `tokens` to the sequence and returns the logits of the last one ([n_vocab]).
   std::span<const float> Eval(std::span<const int32_t> tokens);
   // Appends `tokens` and returns the logits of every one of them ([n, n_vocab], row-major).
-  std::span<const float> EvalAll(std::span<const int32_t> tokens);
+  // kDecode: with the kernels decoding uses, so each row is what evaluating its token alone
+  // would give, bit for bit (speculative verification; slower for long batches).
+  std::span<const float> EvalAll(std::span<const int32_t> tokens, MatMulKernel kernel = MatMulKernel::kBest);
 
   // Forgets positions from n on, so the sequence can continue differently from there. A model
   // with convolution layers whose state at n is no longer kept (KvCache::Restorable) evaluates

@@ -169,6 +169,11 @@ void Scheduler::Step() {
   }
   if (batch_.empty()) return;
 
+  // A step with drafts holds decoding slots alone: it runs the decode kernels, so each token's
+  // logits are what decoding it alone gives (a prompt step runs the prompt kernels).
+  bool drafts = false;
+  for (auto& slot : slots_) drafts = drafts || !slot->drafts().empty();
+  act_.kernel = drafts ? MatMulKernel::kDecode : MatMulKernel::kBest;
   ForwardBatch(model_, batch_, act_, pool_, logits_.data());
   ++counters_.steps;
   counters_.prompt_tokens += static_cast<int64_t>(batch_.size() - n_decode);

@@ -41,10 +41,14 @@ Outcome GenerateWith(Session& session, const Tokenizer& tok, const std::vector<i
   return r;
 }
 
+// Verification passes of up to 9 tokens: past the 4 from which prompt batches take the int8
+// panels, so the decode kernels verification asks for (MatMulKernel::kDecode) are what keeps
+// the text plain decoding's.
 GenerateParams GreedyParams(int64_t n) {
   GenerateParams p;
   p.n_predict = n;
   p.sampler.temperature = 0;
+  p.speculative.verify_tokens = 9;
   return p;
 }
 
@@ -141,6 +145,18 @@ TEST(Speculative, GreedyOutputIsPlainDecodingOnEveryArchitecture) {
   EXPECT_GT(total_rejected, 100);
   EXPECT_GT(lookup_drafted, 100);
   EXPECT_GT(lookup_rejected, 0);
+}
+
+// With the decode kernels every batch is exact (the kernels are built for it), so the start-up
+// probe lets verification take the whole draft, quantized and float files alike.
+TEST(Speculative, TheDecodeKernelsMakeEveryBatchExact) {
+  DENSING_REQUIRE_SHARED();
+  ThreadPool pool(2);
+  for (const char* name : {"stories260K.gguf", "tiny-llama-gqa-Q4_0.gguf", "tiny-llama-gqa-Q8_0.gguf",
+                           "tiny-llama-gqa-Q4_K_M.gguf", "tiny-llama-gqa-Q6_K.gguf", "tiny-lfm2-Q8_0.gguf"}) {
+    auto model = Model::Load(ModelPath(name));
+    EXPECT_EQ(ExactBatchTokens(*model, pool, 17), 17) << name;
+  }
 }
 
 // The stop conditions hit in the middle of an accepted run: the session must hold exactly what
