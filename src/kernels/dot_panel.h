@@ -1,8 +1,9 @@
-// Panel tiles: integer kernels for prompt batches on AVX2 and AVX-512 (with or without
-// VNNI: on Zen 5 they beat the VNNI lanes tiles from four tokens on). A task's weight rows are decoded, eight at a time, into an int8 panel whose 32-bit lanes are the eight
-// rows (chunk j of a block: elements 4j..4j+3 of each row), so one vpmaddubsw against four
-// activation bytes broadcast to every lane serves all eight rows with no horizontal sums; the
-// panel is decoded once per chunk of the row and reused by every token of the task.
+// Panel tiles: integer kernels for prompt batches on AVX2 and AVX-512 (with or without VNNI: on
+// Zen 5 they beat the VNNI lanes tiles from four tokens on). A task's weight rows are decoded,
+// eight at a time, into an int8 panel whose 32-bit lanes are the eight rows (chunk j of a block:
+// elements 4j..4j+3 of each row), so one vpmaddubsw against four activation bytes broadcast to
+// every lane serves all eight rows with no horizontal sums; the panel is decoded once per chunk
+// of the row and reused by every token of the task.
 #pragma once
 
 #include <cstdint>
