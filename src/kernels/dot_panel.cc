@@ -112,9 +112,31 @@ HWY_INLINE void DecodeLegacy(const MatTile& m, int64_t r, int64_t nr, int64_t b0
   }
 }
 
-// The offset-corrected int32 sums of block b for NT tokens against a decoded chunk.
+// The offset-corrected int32 sums of block b for NT tokens against a decoded chunk. With VNNI,
+// vpdpbusd adds each chunk's products straight into the int32 lanes; without, vpmaddubsw pairs
+// are summed in int16 and widened by vpmaddwd (the same integers either way).
 template <class W, int NT>
 HWY_INLINE void LegacySums(const LegacyPanel& p, int64_t b, const XBlock* const* x, __m256i* s) {
+#if HWY_TARGET == HWY_AVX3_DL
+  for (int t = 0; t < NT; ++t) s[t] = _mm256_setzero_si256();
+#pragma GCC unroll 2
+  for (int j = 0; j < 8; ++j) {
+    const __m256i w = _mm256_load_si256(reinterpret_cast<const __m256i*>(p.q[b][j]));
+    if constexpr (W::kSigned) {
+      const VU8 aw{_mm256_abs_epi8(w)};
+      for (int t = 0; t < NT; ++t) {
+        s[t] = DotU8S8(V32{s[t]}, aw, V8{_mm256_sign_epi8(Broadcast4(x[t][b].qs + 4 * j), w)}).raw;
+      }
+    } else {
+      for (int t = 0; t < NT; ++t) s[t] = DotU8S8(V32{s[t]}, VU8{w}, V8{Broadcast4(x[t][b].qs + 4 * j)}).raw;
+    }
+  }
+  if constexpr (!W::kSigned) {
+    for (int t = 0; t < NT; ++t) {
+      s[t] = _mm256_sub_epi32(s[t], _mm256_slli_epi32(_mm256_set1_epi32(x[t][b].sum), W::kShift));
+    }
+  }
+#else
   const __m256i ones = _mm256_set1_epi16(1);
   if constexpr (W::kSigned) {
     for (int t = 0; t < NT; ++t) s[t] = _mm256_setzero_si256();
@@ -147,6 +169,7 @@ HWY_INLINE void LegacySums(const LegacyPanel& p, int64_t b, const XBlock* const*
       s[t] = _mm256_sub_epi32(s[t], _mm256_slli_epi32(_mm256_set1_epi32(x[t][b].sum), W::kShift));
     }
   }
+#endif
 }
 
 // NT tokens (x[t] at the chunk's first block) against a decoded chunk; acc[t]: the 8 rows' sums.
