@@ -60,10 +60,10 @@ struct BF16Row {
 template <class Row>
 constexpr int64_t kElemBytes = std::is_same_v<Row, F32Row> ? 4 : 2;
 
-// One weight row against NT activation rows. Each token's sum runs in two accumulators (even
-// and odd vectors), enough to hide the FMA latency at one token, and takes the same steps
-// whatever NT is: a batch's results are decoding's, bit for bit (speculative decoding verifies
-// drafts in batches).
+// One weight row against NT activation rows. Each token's sum is one FMA chain over the row
+// whatever NT is, so a batch's results are decoding's, bit for bit (speculative decoding
+// verifies drafts in batches); at one token, out-of-order execution overlaps the chains of
+// consecutive rows.
 template <class Row, int NT>
 HWY_INLINE void RowTokens(const MatTile& m, int64_t r, int64_t t0) {
   const hn::ScalableTag<float> df;
@@ -72,22 +72,15 @@ HWY_INLINE void RowTokens(const MatTile& m, int64_t r, int64_t t0) {
   const uint8_t* w = m.w + r * m.w_row_bytes;
   const uint8_t* x[NT];
   for (int t = 0; t < NT; ++t) x[t] = m.x + (t0 + t) * m.x_row_bytes;
-  decltype(hn::Zero(df)) even[NT], odd[NT];
-  for (int t = 0; t < NT; ++t) even[t] = odd[t] = hn::Zero(df);
+  decltype(hn::Zero(df)) acc[NT];
+  for (int t = 0; t < NT; ++t) acc[t] = hn::Zero(df);
   int64_t i = 0;
-  for (; i + 2 * n <= m.k; i += 2 * n) {
-    const auto w0 = Row::Load(df, w + i * eb), w1 = Row::Load(df, w + (i + n) * eb);
-    for (int t = 0; t < NT; ++t) {
-      even[t] = hn::MulAdd(w0, Row::Load(df, x[t] + i * eb), even[t]);
-      odd[t] = hn::MulAdd(w1, Row::Load(df, x[t] + (i + n) * eb), odd[t]);
-    }
-  }
   for (; i + n <= m.k; i += n) {
     const auto wv = Row::Load(df, w + i * eb);
-    for (int t = 0; t < NT; ++t) even[t] = hn::MulAdd(wv, Row::Load(df, x[t] + i * eb), even[t]);
+    for (int t = 0; t < NT; ++t) acc[t] = hn::MulAdd(wv, Row::Load(df, x[t] + i * eb), acc[t]);
   }
   float sums[NT];
-  for (int t = 0; t < NT; ++t) sums[t] = hn::GetLane(hn::SumOfLanes(df, hn::Add(even[t], odd[t])));
+  for (int t = 0; t < NT; ++t) sums[t] = hn::GetLane(hn::SumOfLanes(df, acc[t]));
   for (int64_t j = i; j < m.k; ++j) {
     const float wj = Row::At(w, j);
     for (int t = 0; t < NT; ++t) sums[t] += wj * Row::At(x[t], j);
