@@ -1,4 +1,4 @@
-// Panel tiles (kernels/dot_panel.h) for Q4_0, Q5_0, Q8_0, Q4_K and Q6_K on the AVX2 and AVX3 targets:
+// Panel tiles (kernels/dot_panel.h) for Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K and Q6_K on the x86 targets:
 // raw AVX2 intrinsics inside those targets only (the byte products and the 8×8 transposes have
 // no Highway 1.0.3 op of their own). Per 32-element block and token: eight broadcasts of four
 // activation bytes, eight vpmaddubsw summed in int16 (the unsigned 4- and 5-bit quants cannot
@@ -65,13 +65,15 @@ HWY_INLINE __m256i Broadcast4(const int8_t* p) {
 // max_q·128 stays below 2^15).
 struct Q4_0P {
   using Block = quant::BlockQ4_0;
-  static constexpr bool kSigned = false;
+  using X = XBlock;
+  static constexpr bool kSigned = false, kMin = false;
   static constexpr int kShift = 3, kGroup = 8;
   static HWY_INLINE __m256i Decode(const Block& b) { return Nibbles32(b.qs).raw; }
 };
 struct Q5_0P {
   using Block = quant::BlockQ5_0;
-  static constexpr bool kSigned = false;
+  using X = XBlock;
+  static constexpr bool kSigned = false, kMin = false;
   static constexpr int kShift = 4, kGroup = 4;
   static HWY_INLINE __m256i Decode(const Block& b) {
     return hn::Or(Nibbles32(b.qs), SpreadBits(quant::LoadU32(b.qh), 0x10)).raw;
@@ -79,16 +81,41 @@ struct Q5_0P {
 };
 struct Q8_0P {
   using Block = quant::BlockQ8_0;
-  static constexpr bool kSigned = true;
+  using X = XBlock;
+  static constexpr bool kSigned = true, kMin = false;
   static constexpr int kShift = 0, kGroup = 1;
   static HWY_INLINE __m256i Decode(const Block& b) {
     return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b.qs));
   }
 };
+// The types with a min (x = d·q + m) take the reference's Q8_1 activations, whose f16 s = d·Σq
+// the min multiplies, as the reference's dot product does.
+struct Q4_1P {
+  using Block = quant::BlockQ4_1;
+  using X = quant::BlockQ8_1;
+  static constexpr bool kSigned = false, kMin = true;
+  static constexpr int kShift = 0, kGroup = 8;
+  static HWY_INLINE __m256i Decode(const Block& b) { return Nibbles32(b.qs).raw; }
+};
+struct Q5_1P {
+  using Block = quant::BlockQ5_1;
+  using X = quant::BlockQ8_1;
+  static constexpr bool kSigned = false, kMin = true;
+  static constexpr int kShift = 0, kGroup = 4;
+  static HWY_INLINE __m256i Decode(const Block& b) {
+    return hn::Or(Nibbles32(b.qs), SpreadBits(quant::LoadU32(b.qh), 0x10)).raw;
+  }
+};
+
+// An activation block's scale, and (Q8_1) the s its weights' min multiplies.
+HWY_INLINE float XScale(const XBlock& x) { return x.d; }
+HWY_INLINE float XScale(const quant::BlockQ8_1& x) { return LoadF16Fast(x.d); }
+HWY_INLINE float XMinSum(const quant::BlockQ8_1& x) { return LoadF16Fast(x.s); }
 
 struct LegacyPanel {
   alignas(32) uint8_t q[kChunkBlocks][8][32];  // [block][chunk j][4·row + e]
   alignas(32) float d[kChunkBlocks][kRows];
+  alignas(32) float m[kChunkBlocks][kRows];  // the types with a min
 };
 
 // Rows [r, r + nr) (nr ≤ 8; the rest repeat the last row, whose sums the tile never writes),
@@ -106,6 +133,7 @@ HWY_INLINE void DecodeLegacy(const MatTile& m, int64_t r, int64_t nr, int64_t b0
     for (int64_t i = 0; i < kRows; ++i) {
       v[i] = W::Decode(rows[i][b]);
       p.d[b][i] = LoadF16Fast(rows[i][b].d);
+      if constexpr (W::kMin) p.m[b][i] = LoadF16Fast(rows[i][b].m);
     }
     Transpose8x8(v);
     for (int j = 0; j < 8; ++j) _mm256_store_si256(reinterpret_cast<__m256i*>(p.q[b][j]), v[j]);
@@ -116,7 +144,7 @@ HWY_INLINE void DecodeLegacy(const MatTile& m, int64_t r, int64_t nr, int64_t b0
 // vpdpbusd adds each chunk's products straight into the int32 lanes; without, vpmaddubsw pairs
 // are summed in int16 and widened by vpmaddwd (the same integers either way).
 template <class W, int NT>
-HWY_INLINE void LegacySums(const LegacyPanel& p, int64_t b, const XBlock* const* x, __m256i* s) {
+HWY_INLINE void LegacySums(const LegacyPanel& p, int64_t b, const typename W::X* const* x, __m256i* s) {
 #if HWY_TARGET == HWY_AVX3_DL
   for (int t = 0; t < NT; ++t) s[t] = _mm256_setzero_si256();
 #pragma GCC unroll 2
@@ -131,7 +159,7 @@ HWY_INLINE void LegacySums(const LegacyPanel& p, int64_t b, const XBlock* const*
       for (int t = 0; t < NT; ++t) s[t] = DotU8S8(V32{s[t]}, VU8{w}, V8{Broadcast4(x[t][b].qs + 4 * j)}).raw;
     }
   }
-  if constexpr (!W::kSigned) {
+  if constexpr (!W::kSigned && !W::kMin) {
     for (int t = 0; t < NT; ++t) {
       s[t] = _mm256_sub_epi32(s[t], _mm256_slli_epi32(_mm256_set1_epi32(x[t][b].sum), W::kShift));
     }
@@ -165,8 +193,10 @@ HWY_INLINE void LegacySums(const LegacyPanel& p, int64_t b, const XBlock* const*
         s[t] = g == 0 ? wide : _mm256_add_epi32(s[t], wide);
       }
     }
-    for (int t = 0; t < NT; ++t) {
-      s[t] = _mm256_sub_epi32(s[t], _mm256_slli_epi32(_mm256_set1_epi32(x[t][b].sum), W::kShift));
+    if constexpr (!W::kMin) {
+      for (int t = 0; t < NT; ++t) {
+        s[t] = _mm256_sub_epi32(s[t], _mm256_slli_epi32(_mm256_set1_epi32(x[t][b].sum), W::kShift));
+      }
     }
   }
 #endif
@@ -175,7 +205,7 @@ HWY_INLINE void LegacySums(const LegacyPanel& p, int64_t b, const XBlock* const*
 // NT tokens (x[t] at the chunk's first block) against a decoded chunk; acc[t]: the 8 rows' sums.
 // With two int16 groups per block (Q5_0) the f32 sums stay in memory, as registers run out.
 template <class W, int NT>
-HWY_INLINE void LegacyTokens(const LegacyPanel& p, int64_t nbc, const XBlock* const* x,
+HWY_INLINE void LegacyTokens(const LegacyPanel& p, int64_t nbc, const typename W::X* const* x,
                              float (*acc)[kRows]) {
   constexpr bool kInRegs = W::kSigned || W::kGroup == 8;
   __m256 f[NT];
@@ -187,11 +217,14 @@ HWY_INLINE void LegacyTokens(const LegacyPanel& p, int64_t nbc, const XBlock* co
     LegacySums<W, NT>(p, b, x, s);
     const __m256 d = _mm256_load_ps(p.d[b]);
     for (int t = 0; t < NT; ++t) {
-      const __m256 scale = _mm256_mul_ps(d, _mm256_set1_ps(x[t][b].d));
+      const __m256 scale = _mm256_mul_ps(d, _mm256_set1_ps(XScale(x[t][b])));
+      __m256 sum = kInRegs ? f[t] : _mm256_load_ps(acc[t]);
+      sum = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s[t]), scale, sum);
+      if constexpr (W::kMin) sum = _mm256_fmadd_ps(_mm256_load_ps(p.m[b]), _mm256_set1_ps(XMinSum(x[t][b])), sum);
       if constexpr (kInRegs) {
-        f[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s[t]), scale, f[t]);
+        f[t] = sum;
       } else {
-        _mm256_store_ps(acc[t], _mm256_fmadd_ps(_mm256_cvtepi32_ps(s[t]), scale, _mm256_load_ps(acc[t])));
+        _mm256_store_ps(acc[t], sum);
       }
     }
   }
@@ -365,9 +398,10 @@ HWY_INLINE void Q6KTokens(const Q6Panel& p, const quant::BlockQ8_K* const* x, fl
 
 // ---- The tile: row groups of 8 × chunks of the row × tokens in fours. ----
 
+template <class X_>
 struct LegacyKind {
   using Panel = LegacyPanel;
-  using X = XBlock;
+  using X = X_;
   static constexpr int64_t kBlock = 32, kPanelBlocks = kChunkBlocks;
 };
 struct Q6KKind {
@@ -383,13 +417,13 @@ struct Q4KKind {
 
 template <class W>
 struct Ops {  // the legacy types
-  using Kind = LegacyKind;
+  using Kind = LegacyKind<typename W::X>;
   static HWY_INLINE void Decode(const MatTile& m, int64_t r, int64_t nr, int64_t b0, int64_t nbc,
                                 LegacyPanel& p) {
     DecodeLegacy<W>(m, r, nr, b0, nbc, p);
   }
   template <int NT>
-  static HWY_INLINE void Tokens(const LegacyPanel& p, int64_t nbc, const XBlock* const* x,
+  static HWY_INLINE void Tokens(const LegacyPanel& p, int64_t nbc, const typename W::X* const* x,
                                 float (*acc)[kRows]) {
     LegacyTokens<W, NT>(p, nbc, x, acc);
   }
@@ -479,6 +513,10 @@ MatTileFn SelectPanelTile(DType w) {
       return &Tile<Ops<Q5_0P>>;
     case DType::kQ8_0:
       return &Tile<Ops<Q8_0P>>;
+    case DType::kQ4_1:
+      return &Tile<Ops<Q4_1P>>;
+    case DType::kQ5_1:
+      return &Tile<Ops<Q5_1P>>;
     case DType::kQ4_K:
       return &Tile<Q4KOps>;
     case DType::kQ6_K:
@@ -507,7 +545,7 @@ HWY_EXPORT(SelectPanelTile);
 
 MatTileFn PanelSimdTile(DType w, bool* packed) {
   MatTileFn f = DENSING_DISPATCH(SelectPanelTile)(w);
-  if (packed != nullptr) *packed = w != DType::kQ4_K && w != DType::kQ6_K;
+  if (packed != nullptr) *packed = w == DType::kQ4_0 || w == DType::kQ5_0 || w == DType::kQ8_0;
   return f;
 }
 

@@ -36,7 +36,7 @@ void PackRow(const float* x, int64_t k, uint8_t* out);
 
 // The panel tile for weight type w on the dispatched target, or nullptr (no such tile there).
 // *packed says which activations it reads: panel::XBlock rows (Q4_0, Q5_0, Q8_0) or the
-// weight type's vec_dot_type rows (Q4_K, Q6_K: Q8_K).
+// weight type's vec_dot_type rows (Q4_1, Q5_1: Q8_1; Q4_K, Q6_K: Q8_K).
 MatTileFn PanelSimdTile(DType w, bool* packed);
 
 }  // namespace densing

@@ -37,6 +37,7 @@ Matrix MakeMatrix(DType type, int64_t k, int64_t n_out, int64_t offset, bool ran
     if (type == DType::kQ4_K) f16 = {0, 2};
     if (type == DType::kQ6_K) f16 = {208};
     if (type == DType::kQ4_0 || type == DType::kQ5_0 || type == DType::kQ8_0) f16 = {0};
+    if (type == DType::kQ4_1 || type == DType::kQ5_1) f16 = {0, 2};
     for (int64_t b = 0; b < n_out * k / t.block_size; ++b) {
       for (int off : f16) {
         const uint16_t h = static_cast<uint16_t>(0x2000 + rng() % 0x1000);
@@ -116,7 +117,8 @@ const char* Name(MatMulKernel kernel) {
   }
 }
 
-const DType kTypes[] = {DType::kQ4_0, DType::kQ5_0, DType::kQ8_0, DType::kQ4_K, DType::kQ6_K};
+const DType kTypes[] = {DType::kQ4_0, DType::kQ4_1, DType::kQ5_0, DType::kQ5_1,
+                        DType::kQ8_0, DType::kQ4_K, DType::kQ6_K};
 
 void CheckFamily(MatMulKernel kernel) {
   bool any = false;
