@@ -176,7 +176,16 @@ void Speculator::DraftWithModel(std::span<const int32_t> ctx, int64_t n_max) {
     ++common;
   }
   d.Truncate(common);
-  std::span<const float> logits = d.Eval(ctx.subspan(static_cast<size_t>(common)));
+  // The draft's cache follows the target's kernels, so a draft of the same weights agrees with
+  // it: a prompt through the prompt kernels, the accepted drafts and the target's own last token
+  // through the decode kernels (the target verified them with those).
+  const auto fresh = ctx.subspan(static_cast<size_t>(common));
+  if (fresh.size() > 1) {
+    const auto before = fresh.first(fresh.size() - 1);
+    d.Eval(before, static_cast<int64_t>(before.size()) <= params_.draft_max ? MatMulKernel::kDecode
+                                                                             : MatMulKernel::kBest);
+  }
+  std::span<const float> logits = d.Eval(fresh.last(1), MatMulKernel::kDecode);
   for (int64_t i = 0; i < n_max; ++i) {
     if (TopProbability(logits) < params_.draft_p_min) break;
     int32_t tok;

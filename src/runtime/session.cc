@@ -29,28 +29,29 @@ Session::Session(const Model& model, ThreadPool& pool, int64_t n_ctx, int64_t n_
   logits_.resize(static_cast<size_t>(n_vocab_));
 }
 
-std::span<const float> Session::Eval(std::span<const int32_t> tokens) { return Run(tokens, false); }
-
-std::span<const float> Session::EvalAll(std::span<const int32_t> tokens, MatMulKernel kernel) {
-  act_.kernel = kernel;
-  try {
-    const std::span<const float> logits = Run(tokens, true);
-    act_.kernel = MatMulKernel::kBest;
-    return logits;
-  } catch (...) {
-    act_.kernel = MatMulKernel::kBest;
-    throw;
-  }
+std::span<const float> Session::Eval(std::span<const int32_t> tokens, MatMulKernel kernel) {
+  return Run(tokens, false, kernel);
 }
 
-std::span<const float> Session::Run(std::span<const int32_t> tokens, bool all) {
+std::span<const float> Session::EvalAll(std::span<const int32_t> tokens, MatMulKernel kernel) {
+  return Run(tokens, true, kernel);
+}
+
+std::span<const float> Session::Run(std::span<const int32_t> tokens, bool all, MatMulKernel kernel) {
   const int64_t n = static_cast<int64_t>(tokens.size());
   if (n_past() + n > kv_.n_ctx) {
     Fail("the context of {} tokens is full ({} held, {} more asked)", kv_.n_ctx, n_past(), n);
   }
   const size_t need = static_cast<size_t>((all ? n : 1) * n_vocab_);
   if (logits_.size() < need) logits_.resize(need);
-  Forward(model_, tokens, n_past(), kv_, act_, pool_, logits_.data(), all);
+  act_.kernel = kernel;
+  try {
+    Forward(model_, tokens, n_past(), kv_, act_, pool_, logits_.data(), all);
+  } catch (...) {
+    act_.kernel = MatMulKernel::kBest;
+    throw;
+  }
+  act_.kernel = MatMulKernel::kBest;
   tokens_.insert(tokens_.end(), tokens.begin(), tokens.end());
   return {logits_.data(), need};
 }
@@ -79,7 +80,7 @@ void Session::EvaluateAgain() {
   const std::vector<int32_t> prefix = std::move(tokens_);
   tokens_.clear();
   kv_.Rewind(0);
-  Run(prefix, false);
+  Run(prefix, false, MatMulKernel::kBest);
 }
 
 }  // namespace densing

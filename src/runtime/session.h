@@ -21,10 +21,10 @@ class Session {
           KvTypes kv_types = {});
 
   // Appends `tokens` to the sequence and returns the logits of the last one ([n_vocab]).
-  std::span<const float> Eval(std::span<const int32_t> tokens);
+  // kDecode: with the kernels decoding uses, so the result (and the cache) is what evaluating
+  // the tokens one at a time would give, bit for bit (speculation; slower for long batches).
+  std::span<const float> Eval(std::span<const int32_t> tokens, MatMulKernel kernel = MatMulKernel::kBest);
   // Appends `tokens` and returns the logits of every one of them ([n, n_vocab], row-major).
-  // kDecode: with the kernels decoding uses, so each row is what evaluating its token alone
-  // would give, bit for bit (speculative verification; slower for long batches).
   std::span<const float> EvalAll(std::span<const int32_t> tokens, MatMulKernel kernel = MatMulKernel::kBest);
 
   // Forgets positions from n on, so the sequence can continue differently from there. A model
@@ -49,7 +49,7 @@ class Session {
   const Model& model() const { return model_; }
 
  private:
-  std::span<const float> Run(std::span<const int32_t> tokens, bool all);
+  std::span<const float> Run(std::span<const int32_t> tokens, bool all, MatMulKernel kernel);
   // Evaluates the tokens held from position 0 again: a convolution's state from further back than
   // the cache keeps is gone (KvCache::Restorable).
   void EvaluateAgain();

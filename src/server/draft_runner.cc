@@ -17,8 +17,10 @@ DraftRunner::DraftRunner(const Model& draft, int n_slots, int64_t n_ctx, int64_t
   logits_.resize(static_cast<size_t>(n_slots) * n_vocab_);
 }
 
-void DraftRunner::Run(std::vector<BatchToken>& batch, const std::vector<int>& owner, ThreadPool& pool) {
+void DraftRunner::Run(std::vector<BatchToken>& batch, const std::vector<int>& owner, ThreadPool& pool,
+                      MatMulKernel kernel) {
   if (batch.empty()) return;
+  act_.kernel = kernel;
   for (size_t i = 0; i < batch.size(); ++i) batch[i].logits = i + 1 == batch.size() || owner[i + 1] != owner[i];
   ForwardBatch(model_, batch, act_, pool, logits_.data());
   size_t row = 0;
@@ -37,8 +39,11 @@ void DraftRunner::Propose(std::span<Slot* const> slots, std::span<const int> ind
   std::vector<BatchToken> batch;
   std::vector<int> owner;
   // Catch up: each draft cache holds the slot's context but its last token, which is evaluated
-  // below with the rest, in passes of at most n_batch tokens.
+  // below with the rest, in passes of at most n_batch tokens. What a step adds (accepted drafts
+  // and the target's token) goes through the decode kernels, as it did in the target; prompts
+  // through the prompt kernels.
   std::vector<std::vector<int32_t>> ctx(slots.size());
+  MatMulKernel catch_up = MatMulKernel::kDecode;
   for (size_t i = 0; i < slots.size(); ++i) {
     PerSlot& s = slots_[static_cast<size_t>(index[i])];
     ctx[i] = slots[i]->DraftContext();
@@ -54,17 +59,18 @@ void DraftRunner::Propose(std::span<Slot* const> slots, std::span<const int> ind
       s.sampler.emplace(sp);
       s.task = &slots[i]->task();
     }
+    if (static_cast<int64_t>(ctx[i].size() - common) > params.draft_max + 1) catch_up = MatMulKernel::kBest;
     for (size_t p = common; p < ctx[i].size(); ++p) {
       batch.push_back({ctx[i][p], static_cast<int64_t>(p), &s.kv, false});
       owner.push_back(index[i]);
       if (static_cast<int64_t>(batch.size()) == act_.n_batch) {
         // A pass may end inside a slot's tokens: only its last token's logits matter.
-        Run(batch, owner, pool);
+        Run(batch, owner, pool, catch_up);
         owner.clear();
       }
     }
   }
-  Run(batch, owner, pool);
+  Run(batch, owner, pool, catch_up);
   owner.clear();
 
   std::vector<std::vector<int32_t>> drafts(slots.size());
@@ -95,7 +101,7 @@ void DraftRunner::Propose(std::span<Slot* const> slots, std::span<const int> ind
       }
     }
     if (batch.empty()) break;
-    Run(batch, owner, pool);
+    Run(batch, owner, pool, MatMulKernel::kDecode);
     owner.clear();
   }
   for (size_t i = 0; i < slots.size(); ++i) {

@@ -38,7 +38,8 @@ class DraftRunner {
   };
   // Evaluates `batch` (tokens of several slots, each slot's in order); the last token of each
   // slot in it wants logits, which go to that slot's PerSlot::logits.
-  void Run(std::vector<BatchToken>& batch, const std::vector<int>& owner, ThreadPool& pool);
+  void Run(std::vector<BatchToken>& batch, const std::vector<int>& owner, ThreadPool& pool,
+           MatMulKernel kernel);
 
   const Model& model_;
   size_t n_vocab_;
