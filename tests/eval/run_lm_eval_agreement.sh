@@ -28,7 +28,10 @@ if [[ ! -f $model ]]; then
   model=$shared/models/llama-2-tiny-random.gguf
   [[ -f $model ]] || skip "neither SmolLM2 in $models nor $model found"
 fi
-# Two answers closer than 1e-3 nats are a tie; a log-probability more than 0.01 nats from densing
-# eval's is a failure even when the picks agree (the two sides run one binary: they differ by ~1e-6).
+# Two answers closer than 1e-3 nats are a tie; a log-probability more than 0.05 nats from densing
+# eval's is a failure even when the picks agree. The two sides run one binary and mostly differ by
+# ~5e-6, but not always: one of 57 full-MMLU items differed by 0.032 (same tokens; the two paths
+# evaluate the context in different batches), so the limit leaves room for that; the server's
+# logprobs scaled by 1.001 move them by 0.05-0.14 here.
 exec "$python" "$root/bench/lm_eval_agreement.py" --densing "$densing" --model "$model" --data "$shared/data" \
-  --task mmlu,hellaswag,arc-easy --limit 10 --subjects marketing --shots 2 -t 2 --max-diff 0.01 --check
+  --task mmlu,hellaswag,arc-easy --limit 10 --subjects marketing --shots 2 -t 2 --max-diff 0.05 --check
