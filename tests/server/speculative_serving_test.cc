@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -20,9 +21,9 @@ namespace densing::server {
 namespace {
 
 const ServedModel& Load(const std::string& name) {
-  static std::map<std::string, const ServedModel*> cache;
+  static std::map<std::string, std::unique_ptr<ServedModel>> cache;  // freed at exit
   auto& m = cache[name];
-  if (m == nullptr) m = ServedModel::Load(testing::SharedDir() + "/models/" + name, "").release();
+  if (m == nullptr) m = ServedModel::Load(testing::SharedDir() + "/models/" + name, "");
   return *m;
 }
 
