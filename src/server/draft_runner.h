@@ -18,6 +18,7 @@
 namespace densing::server {
 
 class Slot;
+class Task;
 
 class DraftRunner {
  public:
@@ -33,7 +34,7 @@ class DraftRunner {
     KvCache kv;
     std::vector<int32_t> cached;      // tokens whose keys and values kv holds
     std::optional<Sampler> sampler;   // the request's chain, its own seeded generator
-    const void* task = nullptr;       // the request the sampler was made for
+    const Task* task = nullptr;       // the request the sampler was made for
     std::vector<float> logits;        // after the last evaluated token
   };
   // Evaluates `batch` (tokens of several slots, each slot's in order); the last token of each
