@@ -32,7 +32,7 @@ const char kHeader[] =
 
 TEST(Catalog, BuiltinLoadsWithTheResearchModels) {
   const Catalog& c = BuiltinCatalog();
-  EXPECT_EQ(c.entries.size(), 79u);
+  EXPECT_EQ(c.entries.size(), 90u);
   EXPECT_EQ(c.score_columns, (std::vector<std::string>{"mmlu", "hellaswag", "arc_c", "bbh", "math",
                                                        "gsm8k", "mbpp", "humaneval"}));
   const CatalogEntry* mistral = c.Find("mistral-7b");
@@ -62,6 +62,12 @@ TEST(Catalog, BuiltinLoadsWithTheResearchModels) {
   EXPECT_EQ(c.Find("SmolLM2-1.7B")->Score("hellaswag"), 68.7);
   EXPECT_TRUE(c.Find("SmolLM2-1.7B")->params_estimate);
   EXPECT_EQ(c.Find("Qwen1.5-7B")->weights, "open");
+  // A mixture of experts counts active parameters as densing counts a GGUF: total minus the idle
+  // routed experts (Qwen3-30B-A3B: 8 of 128, embeddings included).
+  EXPECT_EQ(c.Find("Qwen3-30B-A3B")->Params(ParamKind::kActive), 3.3530);
+  EXPECT_EQ(c.Find("Qwen3-30B-A3B")->Params(ParamKind::kTotal), 30.5321);
+  EXPECT_EQ(c.Find("Qwen3-32B")->Score("mmlu"), 83.61);
+  EXPECT_EQ(c.Find("LFM2-1.2B")->kind, "chat");
 }
 
 // Parameters of a Llama-style decoder from its config: q/k/v/o (with q/k/v biases when asked),
