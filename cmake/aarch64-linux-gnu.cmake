@@ -20,6 +20,15 @@ set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
 set(ENV{PKG_CONFIG_LIBDIR} /usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig)
 set(ENV{PKG_CONFIG_PATH} "")
 
+# GSL's -dev package cannot be installed for two architectures at once (installing
+# libgsl-dev:arm64 removes the amd64 one the native build needs), so the cross build links the
+# arm64 runtime libraries (libgsl27:arm64, libgslcblas0:arm64, which multiarch installs beside the
+# amd64 ones) by their versioned names, with the architecture-independent headers of the amd64
+# libgsl-dev.
+set(GSL_INCLUDE_DIR /usr/include CACHE PATH "")
+set(GSL_LIBRARY /usr/lib/aarch64-linux-gnu/libgsl.so.27 CACHE FILEPATH "")
+set(GSL_CBLAS_LIBRARY /usr/lib/aarch64-linux-gnu/libgslcblas.so.0 CACHE FILEPATH "")
+
 # CTest, gtest_discover_tests and the tests that start the densing binary run target programs
 # through this. The loader and every library come from the multiarch arm64 packages
 # (/lib/ld-linux-aarch64.so.1, /usr/lib/aarch64-linux-gnu), the ones the build linked against.
