@@ -26,6 +26,10 @@ HWY_AFTER_NAMESPACE();
 
 #include "base/error.h"
 
+#if defined(__aarch64__) && defined(__linux__)
+#include <asm/hwcap.h>
+#include <sys/auxv.h>
+#endif
 #if defined(__x86_64__) && defined(__linux__)
 #include <cpuid.h>
 #include <sys/syscall.h>
@@ -40,9 +44,10 @@ namespace {
 // leaves them out today; the path must not be offered when its kernels do not exist).
 #define DENSING_SVE_COMPILED ((HWY_TARGETS & (HWY_SVE | HWY_SVE2 | HWY_SVE_256 | HWY_SVE2_128)) != 0)
 #if DENSING_SVE_COMPILED
-constexpr CpuPath kPaths[] = {CpuPath::kScalar, CpuPath::kNeon, CpuPath::kSve};
+constexpr CpuPath kPaths[] = {CpuPath::kScalar, CpuPath::kNeon, CpuPath::kDotprod, CpuPath::kI8mm,
+                              CpuPath::kSve};
 #else
-constexpr CpuPath kPaths[] = {CpuPath::kScalar, CpuPath::kNeon};
+constexpr CpuPath kPaths[] = {CpuPath::kScalar, CpuPath::kNeon, CpuPath::kDotprod, CpuPath::kI8mm};
 #endif
 #else
 constexpr CpuPath kPaths[] = {CpuPath::kScalar, CpuPath::kAvx2, CpuPath::kAvx512,
@@ -63,6 +68,18 @@ constexpr CpuPath kPaths[] = {CpuPath::kScalar, CpuPath::kAvx2, CpuPath::kAvx512
 #else
   return false;  // AMX is an x86 feature, and the permission call is Linux's
 #endif
+}
+
+// The ARM extensions the kernels use outside Highway: SDOT (dot_arm_dotprod.cc) and, with it,
+// SMMLA (dot_arm_i8mm.cc), as Linux reports them.
+[[maybe_unused]] bool ArmHas(CpuPath path) {
+#if defined(__aarch64__) && defined(__linux__)
+  const bool dotprod = (getauxval(AT_HWCAP) & HWCAP_ASIMDDP) != 0;
+  if (path == CpuPath::kDotprod) return dotprod;
+  if (path == CpuPath::kI8mm) return dotprod && (getauxval(AT_HWCAP2) & HWCAP2_I8MM) != 0;
+#endif
+  (void)path;
+  return false;
 }
 
 // The Highway targets a path may dispatch to.
@@ -106,6 +123,8 @@ const char* CpuPathName(CpuPath path) {
     case CpuPath::kAvx512Vnni: return "avx512vnni";
     case CpuPath::kAmx: return "amx";
     case CpuPath::kNeon: return "neon";
+    case CpuPath::kDotprod: return "dotprod";
+    case CpuPath::kI8mm: return "i8mm";
     case CpuPath::kSve: return "sve";
   }
   return "?";
@@ -128,6 +147,8 @@ CpuPath BestCpuPath() {
     if (b == CpuPath::kAvx512Vnni && AmxUsable()) b = CpuPath::kAmx;
 #elif HWY_ARCH_ARM_A64
     if (t & HWY_NEON) b = CpuPath::kNeon;
+    if (b == CpuPath::kNeon && ArmHas(CpuPath::kDotprod)) b = CpuPath::kDotprod;
+    if (b == CpuPath::kDotprod && ArmHas(CpuPath::kI8mm)) b = CpuPath::kI8mm;
 #if DENSING_SVE_COMPILED
     if (t & (HWY_SVE | HWY_SVE2 | HWY_SVE_256 | HWY_SVE2_128)) b = CpuPath::kSve;
 #endif

@@ -9,9 +9,10 @@
 namespace densing {
 
 // In increasing order; a path allows every lower one. x86: avx2 (with FMA), avx512 (F/BW/DQ/VL),
-// avx512vnni (+ VNNI, VBMI: Highway's AVX3_DL), amx (+ AMX-INT8 tiles). ARM: neon, and sve only
-// in a build that compiles Highway's SVE targets (none does yet: see CMakeLists.txt).
-enum class CpuPath : uint8_t { kScalar, kAvx2, kAvx512, kAvx512Vnni, kAmx, kNeon, kSve };
+// avx512vnni (+ VNNI, VBMI: Highway's AVX3_DL), amx (+ AMX-INT8 tiles). ARM: neon, dotprod
+// (+ SDOT, for the quantized tiles), i8mm (+ SMMLA, for prompt batches), and sve only in a build
+// that compiles Highway's SVE targets (none does yet: see CMakeLists.txt).
+enum class CpuPath : uint8_t { kScalar, kAvx2, kAvx512, kAvx512Vnni, kAmx, kNeon, kDotprod, kI8mm, kSve };
 
 const char* CpuPathName(CpuPath path);
 // The paths this build knows on this architecture, lowest first: "scalar, avx2, …".

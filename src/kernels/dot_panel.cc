@@ -537,6 +537,7 @@ MatTileFn SelectPanelTile(DType) { return nullptr; }
 HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE
+#include "kernels/dot_simd.h"
 #include "kernels/quantize_simd.h"
 
 namespace densing {
@@ -544,9 +545,14 @@ namespace densing {
 HWY_EXPORT(SelectPanelTile);
 
 MatTileFn PanelSimdTile(DType w, bool* packed) {
+#if defined(__aarch64__)
+  if (packed != nullptr) *packed = false;
+  return ActiveCpuPath() >= CpuPath::kI8mm ? ArmI8mmTile(w) : nullptr;
+#else
   MatTileFn f = DENSING_DISPATCH(SelectPanelTile)(w);
   if (packed != nullptr) *packed = w == DType::kQ4_0 || w == DType::kQ5_0 || w == DType::kQ8_0;
   return f;
+#endif
 }
 
 namespace panel {

@@ -3,7 +3,8 @@
 // eight at a time, into an int8 panel whose 32-bit lanes are the eight rows (chunk j of a block:
 // elements 4j..4j+3 of each row), so one vpmaddubsw against four activation bytes broadcast to
 // every lane serves all eight rows with no horizontal sums; the panel is decoded once per chunk
-// of the row and reused by every token of the task.
+// of the row and reused by every token of the task. On aarch64 CPUs with I8MM the SMMLA tiles
+// (dot_arm_i8mm.cc) take the panels' place in MatMul, on the activations' own layout.
 #pragma once
 
 #include <cstdint>

@@ -3,6 +3,7 @@
 
 #define HWY_WANT_AVX3_DL  // before any Highway header, as in the kernel files
 #include "hwy/targets.h"
+#include "kernels/cpu_path.h"
 #include "kernels/dot_simd.h"
 
 namespace densing {
@@ -19,6 +20,11 @@ void ReferenceMatTile(const MatTile& m, int64_t r0, int64_t r1, int64_t t0, int6
 
 MatTileFn FindSimdMatTile(DType w) {
   if (MatTileFn f = FloatSimdTile(w)) return f;
+#if defined(__aarch64__)
+  if (ActiveCpuPath() >= CpuPath::kDotprod) {
+    if (MatTileFn f = ArmDotprodTile(w)) return f;
+  }
+#endif
   if (MatTileFn f = LegacySimdTile(w)) return f;
   return KQuantSimdTile(w);
 }

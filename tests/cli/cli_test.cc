@@ -176,9 +176,14 @@ TEST(Cli, DensingCpuChoosesThePathAndSaysSo) {
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(nlohmann::json::parse(r.out)[0]["cpu_path"], "avx2");
 #elif defined(__aarch64__)
-  // Under qemu-aarch64 -cpu max (scripts/test --arm64) and on any ARMv8 CPU: NEON and scalar.
-  setenv("DENSING_CPU", "neon", 1);
+  // Under qemu-aarch64 -cpu max (scripts/test --arm64), which has SDOT and I8MM; on any ARMv8
+  // CPU: NEON and scalar.
+  unsetenv("DENSING_CPU");
   Result r = Densing({"--version"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("cpu path i8mm (Highway NEON)"), std::string::npos) << r.out;
+  setenv("DENSING_CPU", "neon", 1);
+  r = Densing({"--version"});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("cpu path neon (Highway NEON)"), std::string::npos) << r.out;
   r = Densing({"bench", "-m", Model("stories260K.gguf"), "-p", "16", "-n", "4", "-r", "1", "--json"});

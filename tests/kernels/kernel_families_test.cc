@@ -9,6 +9,7 @@
 #include <random>
 #include <vector>
 
+#include "kernels/cpu_path.h"
 #include "kernels/matmul.h"
 #include "tensor/dtype.h"
 
@@ -32,9 +33,12 @@ Matrix MakeMatrix(DType type, int64_t k, int64_t n_out, int64_t offset, bool ran
   uint8_t* data = m.bytes.data() + offset;
   if (random_bits) {
     for (uint8_t& b : m.bytes) b = static_cast<uint8_t>(rng());
-    // f16 factors (d, and dmin for Q4_K) at these offsets of each block stay ~0.01 .. 0.03.
+    // f16 factors (d, and dmin where the type has one) at these offsets of each block stay
+    // ~0.01 .. 0.03.
     std::vector<int> f16;
-    if (type == DType::kQ4_K) f16 = {0, 2};
+    if (type == DType::kQ4_K || type == DType::kQ5_K) f16 = {0, 2};
+    if (type == DType::kQ2_K) f16 = {80, 82};
+    if (type == DType::kQ3_K) f16 = {108};
     if (type == DType::kQ6_K) f16 = {208};
     if (type == DType::kQ4_0 || type == DType::kQ5_0 || type == DType::kQ8_0) f16 = {0};
     if (type == DType::kQ4_1 || type == DType::kQ5_1) f16 = {0, 2};
@@ -117,8 +121,14 @@ const char* Name(MatMulKernel kernel) {
   }
 }
 
-const DType kTypes[] = {DType::kQ4_0, DType::kQ4_1, DType::kQ5_0, DType::kQ5_1,
-                        DType::kQ8_0, DType::kQ4_K, DType::kQ6_K};
+const DType kTypes[] = {DType::kQ4_0, DType::kQ4_1, DType::kQ5_0, DType::kQ5_1, DType::kQ8_0,
+                        DType::kQ2_K, DType::kQ3_K, DType::kQ4_K, DType::kQ5_K, DType::kQ6_K};
+
+// ARM's I8MM path has the SMMLA tiles for every quantized type in the panels' place.
+TEST(KernelFamilies, ArmI8mmHasPromptTilesForEveryQuantizedType) {
+  if (ActiveCpuPath() != CpuPath::kI8mm) GTEST_SKIP() << "not the i8mm path";
+  for (DType type : kTypes) EXPECT_TRUE(HasMatMulKernel(MatMulKernel::kPanel, type)) << Traits(type).name;
+}
 
 void CheckFamily(MatMulKernel kernel) {
   bool any = false;
