@@ -195,7 +195,10 @@ TEST(RealChat, Gemma3ContinuesLikeTheReference) {
   ThreadPool pool(2);
   Session session(*model, pool, 64);
   GenerateParams params;
-  params.n_predict = 16;
+  // The reference's greedy continuation goes on " largest city in France."; its next token is a
+  // near tie (" largest" / " capital"), where kernels that round differently part ways (the
+  // scalar path and the ARM ones do), so the test stops before it.
+  params.n_predict = 11;
   params.sampler.temperature = 0;
   std::string text;
   Generate(session, *tokenizer, tokenizer->Encode("The capital of France is", true, false), params,
@@ -203,7 +206,7 @@ TEST(RealChat, Gemma3ContinuesLikeTheReference) {
              text += piece;
              return true;
            });
-  EXPECT_EQ(text, " the capital of the country of France. It is the largest city in France.");
+  EXPECT_EQ(text, " the capital of the country of France. It is the");
 }
 
 // Perplexity on the first 4 chunks of WikiText-2 at -c 512 (the full split is in the closing
