@@ -239,6 +239,24 @@ inline int32_t MinSum(const KDecoded& w, const quant::BlockQ8_K& x) {
   return vaddvq_s32(s);
 }
 
+// A family's tile for weight type w: Family::Legacy<W>() and Family::KQuant<K>() give its tiles.
+template <class Family>
+MatTileFn ArmTileFor(DType w) {
+  switch (w) {
+    case DType::kQ8_0: return Family::template Legacy<Q8_0A>();
+    case DType::kQ4_0: return Family::template Legacy<Q4_0A>();
+    case DType::kQ5_0: return Family::template Legacy<Q5_0A>();
+    case DType::kQ4_1: return Family::template Legacy<Q4_1A>();
+    case DType::kQ5_1: return Family::template Legacy<Q5_1A>();
+    case DType::kQ2_K: return Family::template KQuant<KType<quant::BlockQ2_K>>();
+    case DType::kQ3_K: return Family::template KQuant<KType<quant::BlockQ3_K>>();
+    case DType::kQ4_K: return Family::template KQuant<KType<quant::BlockQ4_K>>();
+    case DType::kQ5_K: return Family::template KQuant<KType<quant::BlockQ5_K>>();
+    case DType::kQ6_K: return Family::template KQuant<KType<quant::BlockQ6_K>>();
+    default: return nullptr;
+  }
+}
+
 }  // namespace
 }  // namespace densing
 

@@ -143,28 +143,16 @@ void Tile(const MatTile& m, int64_t r0, int64_t r1, int64_t t0, int64_t t1) {
   if (t_even < t1) single(m, r0, r1, t_even, t1);
 }
 
-template <class W>
-constexpr MatTileFn kLegacy = &Tile<&LegacyPairs<W, 2>, &LegacyPairs<W, 1>>;
-template <class K>
-constexpr MatTileFn kKQuant = &Tile<&KQuantPairs<K, 2>, &KQuantPairs<K, 1>>;
+struct I8mm {
+  template <class W>
+  static MatTileFn Legacy() { return &Tile<&LegacyPairs<W, 2>, &LegacyPairs<W, 1>>; }
+  template <class K>
+  static MatTileFn KQuant() { return &Tile<&KQuantPairs<K, 2>, &KQuantPairs<K, 1>>; }
+};
 
 }  // namespace
 
-MatTileFn ArmI8mmTile(DType w) {
-  switch (w) {
-    case DType::kQ8_0: return kLegacy<Q8_0A>;
-    case DType::kQ4_0: return kLegacy<Q4_0A>;
-    case DType::kQ5_0: return kLegacy<Q5_0A>;
-    case DType::kQ4_1: return kLegacy<Q4_1A>;
-    case DType::kQ5_1: return kLegacy<Q5_1A>;
-    case DType::kQ2_K: return kKQuant<KType<quant::BlockQ2_K>>;
-    case DType::kQ3_K: return kKQuant<KType<quant::BlockQ3_K>>;
-    case DType::kQ4_K: return kKQuant<KType<quant::BlockQ4_K>>;
-    case DType::kQ5_K: return kKQuant<KType<quant::BlockQ5_K>>;
-    case DType::kQ6_K: return kKQuant<KType<quant::BlockQ6_K>>;
-    default: return nullptr;
-  }
-}
+MatTileFn ArmI8mmTile(DType w) { return ArmTileFor<I8mm>(w); }
 
 }  // namespace densing
 
