@@ -3,6 +3,8 @@
 // no Highway 1.0.3 op of their own). Per 32-element block and token: eight broadcasts of four
 // activation bytes, eight vpmaddubsw summed in int16 (the unsigned 4- and 5-bit quants cannot
 // overflow it), one vpmaddwd into int32 lanes, one convert and one FMA for all eight rows.
+// With VNNI (AVX3_DL) vpdpbusd adds every chunk's products straight into the int32 lanes, and the
+// k-quants' group scales apply by one vpmulld per group.
 // The scalar reference is the traits' vec_dot on the same activations (kernel_families_test).
 #define HWY_WANT_AVX3_DL
 #undef HWY_TARGET_INCLUDE
@@ -276,6 +278,20 @@ HWY_INLINE void Q4KTokens(const KPanel& p, const quant::BlockQ8_K* const* x, flo
   __m256i isum[NT];
   for (int t = 0; t < NT; ++t) isum[t] = _mm256_setzero_si256();
   for (int g = 0; g < 8; ++g) {
+    const __m256i sc = _mm256_load_si256(reinterpret_cast<const __m256i*>(p.sc[g]));
+#if HWY_TARGET == HWY_AVX3_DL
+    // VNNI: every chunk's products straight into int32 lanes, the group's scale (the int16
+    // pair's high half) by one multiply.
+    __m256i gs[NT];
+    for (int t = 0; t < NT; ++t) gs[t] = _mm256_setzero_si256();
+#pragma GCC unroll 2
+    for (int j = 0; j < 8; ++j) {
+      const VU8 w{_mm256_load_si256(reinterpret_cast<const __m256i*>(p.q[g][j]))};
+      for (int t = 0; t < NT; ++t) gs[t] = DotU8S8(V32{gs[t]}, w, V8{Broadcast4(x[t]->qs + 32 * g + 4 * j)}).raw;
+    }
+    const __m256i sc32 = _mm256_srai_epi32(sc, 16);
+    for (int t = 0; t < NT; ++t) isum[t] = _mm256_add_epi32(isum[t], _mm256_mullo_epi32(gs[t], sc32));
+#else
     __m256i h[NT];
     for (int t = 0; t < NT; ++t) h[t] = _mm256_setzero_si256();
 #pragma GCC unroll 2
@@ -285,8 +301,8 @@ HWY_INLINE void Q4KTokens(const KPanel& p, const quant::BlockQ8_K* const* x, flo
         h[t] = _mm256_add_epi16(h[t], _mm256_maddubs_epi16(w, Broadcast4(x[t]->qs + 32 * g + 4 * j)));
       }
     }
-    const __m256i sc = _mm256_load_si256(reinterpret_cast<const __m256i*>(p.sc[g]));
     for (int t = 0; t < NT; ++t) isum[t] = _mm256_add_epi32(isum[t], _mm256_madd_epi16(h[t], sc));
+#endif
   }
   const __m256 d = _mm256_load_ps(p.d), dmin = _mm256_load_ps(p.dmin);
   for (int t = 0; t < NT; ++t) {
@@ -367,6 +383,17 @@ HWY_INLINE void Q6KTokens(const Q6Panel& p, const quant::BlockQ8_K* const* x, fl
   for (int g = 0; g < 16; ++g) {  // two chunks at a time stay below 2^15 in int16 (63·128·4)
     const int s = g / 2, j0 = 4 * (g % 2);
     const __m256i sc = _mm256_load_si256(reinterpret_cast<const __m256i*>(p.sc[g]));
+#if HWY_TARGET == HWY_AVX3_DL
+    // VNNI: the group's four chunks into int32 lanes, then its scale by one multiply.
+    __m256i gs[NT];
+    for (int t = 0; t < NT; ++t) gs[t] = _mm256_setzero_si256();
+    for (int j = j0; j < j0 + 4; ++j) {
+      const VU8 w{_mm256_load_si256(reinterpret_cast<const __m256i*>(p.q[s][j]))};
+      for (int t = 0; t < NT; ++t) gs[t] = DotU8S8(V32{gs[t]}, w, V8{Broadcast4(x[t]->qs + 32 * s + 4 * j)}).raw;
+    }
+    const __m256i sc32 = _mm256_srai_epi32(sc, 16);
+    for (int t = 0; t < NT; ++t) isum[t] = _mm256_add_epi32(isum[t], _mm256_mullo_epi32(gs[t], sc32));
+#else
     for (int half = 0; half < 2; ++half) {
       __m256i h[NT];
       for (int j = j0 + 2 * half; j < j0 + 2 * half + 2; ++j) {
@@ -378,6 +405,7 @@ HWY_INLINE void Q6KTokens(const Q6Panel& p, const quant::BlockQ8_K* const* x, fl
       }
       for (int t = 0; t < NT; ++t) isum[t] = _mm256_add_epi32(isum[t], _mm256_madd_epi16(h[t], sc));
     }
+#endif
   }
   const __m256 d = _mm256_load_ps(p.d);
   for (int t = 0; t < NT; ++t) {
