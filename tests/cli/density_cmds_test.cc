@@ -188,6 +188,7 @@ TEST(TrendCommand, SplitSaysWhetherDoublingSpedUpWithBothIntervals) {
 
 TEST(DensityCommand, MeasureScoresTheFileHereAndLabelsItsNumbers) {
   DENSING_REQUIRE_SHARED();
+  if (testing::UnderEmulation()) GTEST_SKIP() << "scoring four benchmarks takes 8 minutes under qemu; native runs it";
   const std::string model = testing::SharedDir() + "/models/tiny-qwen3.gguf";
   const auto j = JsonOf({"density", "-m", model, "--measure", "--limit", "1", "--data",
                          testing::SharedDir() + "/data", "--name", "Qwen2.5-0.5B",

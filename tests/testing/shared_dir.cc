@@ -26,6 +26,8 @@ std::string SharedMissing() {
 
 std::string DensingBinary() { return DENSING_BINARY; }
 
+bool UnderEmulation() { return DENSING_EMULATED != 0; }
+
 namespace {
 
 // The paths TempPath handed out, removed (with a writer's PATH.tmp) when the test process ends.

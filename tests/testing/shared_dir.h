@@ -11,6 +11,9 @@ std::string SharedDir();
 bool HaveShared();
 std::string SharedMissing();
 std::string DensingBinary();
+// Whether the tests run under an emulator (scripts/test --arm64: qemu-aarch64), where the few
+// tests that take minutes natively would take far longer than CTest's timeout.
+bool UnderEmulation();
 std::string ReadFile(const std::string& path);
 // A path in the test temporary folder that no other test process uses (CTest runs in parallel);
 // the file is removed when the test process exits.
