@@ -16,6 +16,8 @@ skip() {
   exit 77
 }
 python=$venv/bin/python
+[[ ${DENSING_EMULATED:-0} == 1 ]] &&
+  skip "under an emulator lm-eval's 30 items through densing serve take over 10 minutes; native runs it"
 [[ -x $python ]] || skip "no virtual environment at $venv (scripts/setup makes it)"
 "$python" -c 'import lm_eval, aiohttp, tenacity, requests' 2>/dev/null ||
   skip "lm_eval with its API extra is not in $venv (scripts/setup installs it: pip install 'lm_eval[api]')"
