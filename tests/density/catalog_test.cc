@@ -32,7 +32,7 @@ const char kHeader[] =
 
 TEST(Catalog, BuiltinLoadsWithTheResearchModels) {
   const Catalog& c = BuiltinCatalog();
-  EXPECT_EQ(c.entries.size(), 94u);
+  EXPECT_EQ(c.entries.size(), 113u);
   EXPECT_EQ(c.score_columns, (std::vector<std::string>{"mmlu", "hellaswag", "arc_c", "bbh", "math",
                                                        "gsm8k", "mbpp", "humaneval"}));
   const CatalogEntry* mistral = c.Find("mistral-7b");
@@ -68,6 +68,49 @@ TEST(Catalog, BuiltinLoadsWithTheResearchModels) {
   EXPECT_EQ(c.Find("Qwen3-30B-A3B")->Params(ParamKind::kTotal), 30.5321);
   EXPECT_EQ(c.Find("Qwen3-32B")->Score("mmlu"), 83.61);
   EXPECT_EQ(c.Find("LFM2-1.2B")->kind, "chat");
+  // Issue 17 through 2026: Gemma 3n's card gives only effective sizes (active, an estimate) and no
+  // pre-trained MMLU, so total and MMLU stay empty; gpt-oss is a chat model with rounded counts.
+  const CatalogEntry* gemma3n = c.Find("Gemma-3n E4B");
+  ASSERT_NE(gemma3n, nullptr);
+  EXPECT_FALSE(gemma3n->Params(ParamKind::kTotal).has_value());
+  EXPECT_FALSE(gemma3n->Score("mmlu").has_value());
+  EXPECT_EQ(gemma3n->Score("hellaswag"), 78.6);
+  EXPECT_TRUE(gemma3n->params_estimate);
+  EXPECT_EQ(c.Find("gpt-oss-120b")->kind, "chat");
+  EXPECT_TRUE(c.Find("gpt-oss-120b")->params_estimate);
+  EXPECT_EQ(c.Find("Granite-4.1-8B-Base")->release->ToString(), "2026-04-29");
+  EXPECT_EQ(c.Find("Granite-4.1-8B-Base")->Score("mmlu"), 73.6);
+  EXPECT_FALSE(c.Find("Granite-4.1-8B-Base")->params_estimate);
+}
+
+// Dense GQA decoders with tied embeddings (Granite 3.3 and 4.1), from the config values the
+// catalog names: q and o d×(heads·head_dim), k and v d×(8·head_dim), a SiLU-gated FFN, two RMS
+// norms per layer and a final one, no biases; total adds one vocab×d embedding matrix.
+TEST(Catalog, BuiltinGraniteCountsFollowFromTheirConfigs) {
+  struct GqaConfig {
+    const char* model;
+    double hidden, layers, heads, head_dim, kv_heads, ffn, vocab;
+  };
+  const GqaConfig configs[] = {
+      {"Granite-3.3-8B-Base", 4096, 40, 32, 128, 8, 12800, 49159},
+      {"Granite-4.1-3B-Base", 2560, 40, 40, 64, 8, 8192, 100352},
+      {"Granite-4.1-8B-Base", 4096, 40, 32, 128, 8, 12800, 100352},
+      {"Granite-4.1-30B-Base", 4096, 64, 32, 128, 8, 32768, 100352},
+  };
+  const Catalog& c = BuiltinCatalog();
+  for (const auto& cfg : configs) {
+    const CatalogEntry* e = c.Find(cfg.model);
+    ASSERT_NE(e, nullptr) << cfg.model;
+    const double q = cfg.heads * cfg.head_dim, kv = cfg.kv_heads * cfg.head_dim;
+    const double per_layer =
+        2 * cfg.hidden * q + 2 * cfg.hidden * kv + 3 * cfg.hidden * cfg.ffn + 2 * cfg.hidden;
+    const double non_emb = cfg.layers * per_layer + cfg.hidden;
+    const double total = non_emb + cfg.vocab * cfg.hidden;
+    ASSERT_TRUE(e->params_nonembedding_b) << cfg.model;
+    EXPECT_NEAR(*e->params_nonembedding_b, non_emb / 1e9, 6e-5) << cfg.model;
+    EXPECT_NEAR(*e->Params(ParamKind::kTotal), total / 1e9, 6e-5) << cfg.model;
+    EXPECT_EQ(e->Params(ParamKind::kActive), e->Params(ParamKind::kTotal)) << cfg.model;
+  }
 }
 
 // Parameters of a Llama-style decoder from its config: q/k/v/o (with q/k/v biases when asked),
