@@ -25,8 +25,23 @@ namespace HWY_NAMESPACE {
 
 #if HWY_TARGET == HWY_AVX2 || HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
 
-using panel::kRows;
 using panel::XBlock;
+
+// A panel's rows are one vector's int32 lanes: 16 in a zmm with VNNI (AVX3_DL), else 8 in a ymm
+// (AVX2; AVX3 keeps 256 bits, as AVX-512BW has no vpsignb for Q8_0's signed bytes).
+#if HWY_TARGET == HWY_AVX3_DL
+constexpr bool kVnni = true;
+using DRow = hn::Full512<int32_t>;
+using DRowF = hn::Full512<float>;
+#else
+constexpr bool kVnni = false;
+using DRow = hn::Full256<int32_t>;
+using DRowF = hn::Full256<float>;
+#endif
+using VRow = hn::Vec<DRow>;
+using VRowF = hn::Vec<DRowF>;
+constexpr int64_t kRows = static_cast<int64_t>(hn::MaxLanes(DRow()));
+static_assert(kRows % 8 == 0 && panel::kRowMultiple % kRows == 0);
 
 constexpr int64_t kChunkBlocks = 8;  // 32-element blocks per decoded panel chunk
 constexpr int64_t kTokens = 256;     // tokens one decoded panel chunk serves (MatMul hands a
@@ -59,6 +74,37 @@ HWY_INLINE __m256i Broadcast4(const int8_t* p) {
   return _mm256_set1_epi32(v);
 }
 
+// Four bytes at p in every int32 lane of a row vector.
+HWY_INLINE VRow BroadcastRow(const int8_t* p) {
+  int32_t v;
+  std::memcpy(&v, p, 4);
+  return hn::Set(DRow(), v);
+}
+
+// A row vector of a panel's int8 chunk (4 bytes of each row).
+HWY_INLINE VRow LoadChunk(const uint8_t* p) { return hn::BitCast(DRow(), hn::Load(hn::Repartition<uint8_t, DRow>(), p)); }
+
+#if HWY_TARGET == HWY_AVX3_DL
+// acc + Σ over each 4 bytes of a·b (a unsigned, b signed), all kRows lanes. Inline asm, as
+// Highway's AVX3_DL target attributes leave out avx512vnni (see dot_int8-inl.h).
+HWY_INLINE VRow DotRow(VRow acc, VRow a, VRow b) {
+  __m512i r = acc.raw;
+  asm("vpdpbusd %[b], %[a], %[r]" : [r] "+v"(r) : [a] "v"(a.raw), [b] "v"(b.raw));
+  return VRow{r};
+}
+// Σ over pairs of int16 lanes a·b, into int32 lanes.
+HWY_INLINE VRow MulPairsRow(VRow a, VRow b) { return VRow{_mm512_madd_epi16(a.raw, b.raw)}; }
+#else
+HWY_INLINE VRow MulPairsRow(VRow a, VRow b) { return VRow{_mm256_madd_epi16(a.raw, b.raw)}; }
+#endif
+
+// Eight rows' 8 lanes of 4 bytes each (v[i]: row i) into a panel's chunks: chunk j of row
+// 8·h + i at q[j] + 32·h + 4·i. Called once per group of eight rows h.
+HWY_INLINE void StoreRows8(__m256i* v, int64_t h, uint8_t (*q)[4 * kRows]) {
+  Transpose8x8(v);
+  for (int j = 0; j < 8; ++j) _mm256_store_si256(reinterpret_cast<__m256i*>(q[j] + 32 * h), v[j]);
+}
+
 // ---- Legacy types: 32-element blocks with one f16 scale. ----
 
 // Decoders: a block's 32 quants in element order. kSigned: int8 (Q8_0, through |w| and the
@@ -81,13 +127,16 @@ struct Q5_0P {
     return hn::Or(Nibbles32(b.qs), SpreadBits(quant::LoadU32(b.qh), 0x10)).raw;
   }
 };
+// With VNNI, Q8_0's quants are stored as q + 128 (unsigned, the offset undone as Q4_0's is);
+// without, they stay signed and pass through |w| and the activation's sign.
 struct Q8_0P {
   using Block = quant::BlockQ8_0;
   using X = XBlock;
-  static constexpr bool kSigned = true, kMin = false;
-  static constexpr int kShift = 0, kGroup = 1;
+  static constexpr bool kSigned = !kVnni, kMin = false;
+  static constexpr int kShift = kVnni ? 7 : 0, kGroup = 1;
   static HWY_INLINE __m256i Decode(const Block& b) {
-    return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b.qs));
+    const __m256i q = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b.qs));
+    return kVnni ? _mm256_xor_si256(q, _mm256_set1_epi8(static_cast<char>(0x80))) : q;
   }
 };
 // The types with a min (x = d·q + m) take the reference's Q8_1 activations, whose f16 s = d·Σq
@@ -115,12 +164,12 @@ HWY_INLINE float XScale(const quant::BlockQ8_1& x) { return LoadF16Fast(x.d); }
 HWY_INLINE float XMinSum(const quant::BlockQ8_1& x) { return LoadF16Fast(x.s); }
 
 struct LegacyPanel {
-  alignas(32) uint8_t q[kChunkBlocks][8][32];  // [block][chunk j][4·row + e]
-  alignas(32) float d[kChunkBlocks][kRows];
-  alignas(32) float m[kChunkBlocks][kRows];  // the types with a min
+  alignas(64) uint8_t q[kChunkBlocks][8][4 * kRows];  // [block][chunk j][4·row + e]
+  alignas(64) float d[kChunkBlocks][kRows];
+  alignas(64) float m[kChunkBlocks][kRows];  // the types with a min
 };
 
-// Rows [r, r + nr) (nr ≤ 8; the rest repeat the last row, whose sums the tile never writes),
+// Rows [r, r + nr) (nr ≤ kRows; the rest repeat the last row, whose sums the tile never writes),
 // blocks [b0, b0 + nbc) into p.
 template <class W>
 HWY_INLINE void DecodeLegacy(const MatTile& m, int64_t r, int64_t nr, int64_t b0, int64_t nbc,
@@ -131,14 +180,16 @@ HWY_INLINE void DecodeLegacy(const MatTile& m, int64_t r, int64_t nr, int64_t b0
     rows[i] = reinterpret_cast<const Block*>(m.w + (r + std::min(i, nr - 1)) * m.w_row_bytes) + b0;
   }
   for (int64_t b = 0; b < nbc; ++b) {
-    __m256i v[kRows];
-    for (int64_t i = 0; i < kRows; ++i) {
-      v[i] = W::Decode(rows[i][b]);
-      p.d[b][i] = LoadF16Fast(rows[i][b].d);
-      if constexpr (W::kMin) p.m[b][i] = LoadF16Fast(rows[i][b].m);
+    for (int64_t h = 0; h < kRows / 8; ++h) {
+      __m256i v[8];
+      for (int64_t i = 0; i < 8; ++i) {
+        const Block& blk = rows[8 * h + i][b];
+        v[i] = W::Decode(blk);
+        p.d[b][8 * h + i] = LoadF16Fast(blk.d);
+        if constexpr (W::kMin) p.m[b][8 * h + i] = LoadF16Fast(blk.m);
+      }
+      StoreRows8(v, h, p.q[b]);
     }
-    Transpose8x8(v);
-    for (int j = 0; j < 8; ++j) _mm256_store_si256(reinterpret_cast<__m256i*>(p.q[b][j]), v[j]);
   }
 }
 
@@ -146,39 +197,30 @@ HWY_INLINE void DecodeLegacy(const MatTile& m, int64_t r, int64_t nr, int64_t b0
 // vpdpbusd adds each chunk's products straight into the int32 lanes; without, vpmaddubsw pairs
 // are summed in int16 and widened by vpmaddwd (the same integers either way).
 template <class W, int NT>
-HWY_INLINE void LegacySums(const LegacyPanel& p, int64_t b, const typename W::X* const* x, __m256i* s) {
+HWY_INLINE void LegacySums(const LegacyPanel& p, int64_t b, const typename W::X* const* x, VRow* s) {
 #if HWY_TARGET == HWY_AVX3_DL
-  for (int t = 0; t < NT; ++t) s[t] = _mm256_setzero_si256();
+  static_assert(!W::kSigned);
+  for (int t = 0; t < NT; ++t) s[t] = hn::Zero(DRow());
 #pragma GCC unroll 2
   for (int j = 0; j < 8; ++j) {
-    const __m256i w = _mm256_load_si256(reinterpret_cast<const __m256i*>(p.q[b][j]));
-    if constexpr (W::kSigned) {
-      const VU8 aw{_mm256_abs_epi8(w)};
-      for (int t = 0; t < NT; ++t) {
-        s[t] = DotU8S8(V32{s[t]}, aw, V8{_mm256_sign_epi8(Broadcast4(x[t][b].qs + 4 * j), w)}).raw;
-      }
-    } else {
-      for (int t = 0; t < NT; ++t) s[t] = DotU8S8(V32{s[t]}, VU8{w}, V8{Broadcast4(x[t][b].qs + 4 * j)}).raw;
-    }
-  }
-  if constexpr (!W::kSigned && !W::kMin) {
-    for (int t = 0; t < NT; ++t) {
-      s[t] = _mm256_sub_epi32(s[t], _mm256_slli_epi32(_mm256_set1_epi32(x[t][b].sum), W::kShift));
-    }
+    const VRow w = LoadChunk(p.q[b][j]);
+    for (int t = 0; t < NT; ++t) s[t] = DotRow(s[t], w, BroadcastRow(x[t][b].qs + 4 * j));
   }
 #else
   const __m256i ones = _mm256_set1_epi16(1);
   if constexpr (W::kSigned) {
-    for (int t = 0; t < NT; ++t) s[t] = _mm256_setzero_si256();
+    __m256i a[NT];
+    for (int t = 0; t < NT; ++t) a[t] = _mm256_setzero_si256();
 #pragma GCC unroll 2
     for (int j = 0; j < 8; ++j) {
       const __m256i w = _mm256_load_si256(reinterpret_cast<const __m256i*>(p.q[b][j]));
       const __m256i aw = _mm256_abs_epi8(w);
       for (int t = 0; t < NT; ++t) {
         const __m256i xs = _mm256_sign_epi8(Broadcast4(x[t][b].qs + 4 * j), w);
-        s[t] = _mm256_add_epi32(s[t], _mm256_madd_epi16(_mm256_maddubs_epi16(aw, xs), ones));
+        a[t] = _mm256_add_epi32(a[t], _mm256_madd_epi16(_mm256_maddubs_epi16(aw, xs), ones));
       }
     }
+    for (int t = 0; t < NT; ++t) s[t] = VRow{a[t]};
   } else {
     for (int g = 0; g < 8; g += W::kGroup) {
       __m256i h[NT];
@@ -191,57 +233,57 @@ HWY_INLINE void LegacySums(const LegacyPanel& p, int64_t b, const typename W::X*
         }
       }
       for (int t = 0; t < NT; ++t) {
-        const __m256i wide = _mm256_madd_epi16(h[t], ones);
-        s[t] = g == 0 ? wide : _mm256_add_epi32(s[t], wide);
-      }
-    }
-    if constexpr (!W::kMin) {
-      for (int t = 0; t < NT; ++t) {
-        s[t] = _mm256_sub_epi32(s[t], _mm256_slli_epi32(_mm256_set1_epi32(x[t][b].sum), W::kShift));
+        const VRow wide{_mm256_madd_epi16(h[t], ones)};
+        s[t] = g == 0 ? wide : hn::Add(s[t], wide);
       }
     }
   }
 #endif
+  if constexpr (!W::kSigned && !W::kMin) {
+    for (int t = 0; t < NT; ++t) s[t] = hn::Sub(s[t], hn::Set(DRow(), x[t][b].sum << W::kShift));
+  }
 }
 
-// NT tokens (x[t] at the chunk's first block) against a decoded chunk; acc[t]: the 8 rows' sums.
-// With two int16 groups per block (Q5_0) the f32 sums stay in memory, as registers run out.
+// NT tokens (x[t] at the chunk's first block) against a decoded chunk; acc[t]: the rows' sums.
+// With two int16 groups per block (Q5_0 without VNNI) the f32 sums stay in memory, as registers
+// run out.
 template <class W, int NT>
 HWY_INLINE void LegacyTokens(const LegacyPanel& p, int64_t nbc, const typename W::X* const* x,
                              float (*acc)[kRows]) {
-  constexpr bool kInRegs = W::kSigned || W::kGroup == 8;
-  __m256 f[NT];
+  const DRowF df;
+  constexpr bool kInRegs = kVnni || W::kSigned || W::kGroup == 8;
+  VRowF f[NT];
   if constexpr (kInRegs) {
-    for (int t = 0; t < NT; ++t) f[t] = _mm256_load_ps(acc[t]);
+    for (int t = 0; t < NT; ++t) f[t] = hn::Load(df, acc[t]);
   }
   for (int64_t b = 0; b < nbc; ++b) {
-    __m256i s[NT];
+    VRow s[NT];
     LegacySums<W, NT>(p, b, x, s);
-    const __m256 d = _mm256_load_ps(p.d[b]);
+    const VRowF d = hn::Load(df, p.d[b]);
     for (int t = 0; t < NT; ++t) {
-      const __m256 scale = _mm256_mul_ps(d, _mm256_set1_ps(XScale(x[t][b])));
-      __m256 sum = kInRegs ? f[t] : _mm256_load_ps(acc[t]);
-      sum = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s[t]), scale, sum);
-      if constexpr (W::kMin) sum = _mm256_fmadd_ps(_mm256_load_ps(p.m[b]), _mm256_set1_ps(XMinSum(x[t][b])), sum);
+      const VRowF scale = hn::Mul(d, hn::Set(df, XScale(x[t][b])));
+      VRowF sum = kInRegs ? f[t] : hn::Load(df, acc[t]);
+      sum = hn::MulAdd(hn::ConvertTo(df, s[t]), scale, sum);
+      if constexpr (W::kMin) sum = hn::MulAdd(hn::Load(df, p.m[b]), hn::Set(df, XMinSum(x[t][b])), sum);
       if constexpr (kInRegs) {
         f[t] = sum;
       } else {
-        _mm256_store_ps(acc[t], sum);
+        hn::Store(sum, df, acc[t]);
       }
     }
   }
   if constexpr (kInRegs) {
-    for (int t = 0; t < NT; ++t) _mm256_store_ps(acc[t], f[t]);
+    for (int t = 0; t < NT; ++t) hn::Store(f[t], df, acc[t]);
   }
 }
 
 // ---- Q4_K: super-blocks of 256 = 8 groups of 32 with 6-bit scales and mins. ----
 
 struct KPanel {
-  alignas(32) uint8_t q[8][8][32];  // [group][chunk j][4·row + e]
-  alignas(32) int16_t sc[8][16];    // [group]: int16 lanes 2·row and 2·row + 1 hold its scale
-  alignas(32) int16_t mn[8][16];    // the same for the mins
-  alignas(32) float d[kRows], dmin[kRows];
+  alignas(64) uint8_t q[8][8][4 * kRows];  // [group][chunk j][4·row + e]
+  alignas(64) int16_t sc[8][2 * kRows];    // [group]: int16 lanes 2·row and 2·row + 1 hold its scale
+  alignas(64) int16_t mn[8][2 * kRows];    // the same for the mins
+  alignas(64) float d[kRows], dmin[kRows];
 };
 
 HWY_INLINE void DecodeQ4K(const MatTile& m, int64_t r, int64_t nr, int64_t sb, KPanel& p) {
@@ -262,35 +304,37 @@ HWY_INLINE void DecodeQ4K(const MatTile& m, int64_t r, int64_t nr, int64_t sb, K
   }
   const __m256i m4 = _mm256_set1_epi8(0x0F);
   for (int g = 0; g < 8; ++g) {
-    __m256i v[kRows];
-    for (int64_t i = 0; i < kRows; ++i) {
-      const __m256i q =
-          _mm256_loadu_si256(reinterpret_cast<const __m256i*>(rows[i]->qs + 32 * (g / 2)));
-      v[i] = g % 2 == 0 ? _mm256_and_si256(q, m4) : _mm256_and_si256(_mm256_srli_epi16(q, 4), m4);
+    for (int64_t h = 0; h < kRows / 8; ++h) {
+      __m256i v[8];
+      for (int64_t i = 0; i < 8; ++i) {
+        const __m256i q =
+            _mm256_loadu_si256(reinterpret_cast<const __m256i*>(rows[8 * h + i]->qs + 32 * (g / 2)));
+        v[i] = g % 2 == 0 ? _mm256_and_si256(q, m4) : _mm256_and_si256(_mm256_srli_epi16(q, 4), m4);
+      }
+      StoreRows8(v, h, p.q[g]);
     }
-    Transpose8x8(v);
-    for (int j = 0; j < 8; ++j) _mm256_store_si256(reinterpret_cast<__m256i*>(p.q[g][j]), v[j]);
   }
 }
 
 template <int NT>
 HWY_INLINE void Q4KTokens(const KPanel& p, const quant::BlockQ8_K* const* x, float (*acc)[kRows]) {
-  __m256i isum[NT];
-  for (int t = 0; t < NT; ++t) isum[t] = _mm256_setzero_si256();
+  const DRowF df;
+  VRow isum[NT];
+  for (int t = 0; t < NT; ++t) isum[t] = hn::Zero(DRow());
   for (int g = 0; g < 8; ++g) {
-    const __m256i sc = _mm256_load_si256(reinterpret_cast<const __m256i*>(p.sc[g]));
+    const VRow sc = hn::Load(DRow(), reinterpret_cast<const int32_t*>(p.sc[g]));
 #if HWY_TARGET == HWY_AVX3_DL
     // VNNI: every chunk's products straight into int32 lanes, the group's scale (the int16
     // pair's high half) by one multiply.
-    __m256i gs[NT];
-    for (int t = 0; t < NT; ++t) gs[t] = _mm256_setzero_si256();
+    VRow gs[NT];
+    for (int t = 0; t < NT; ++t) gs[t] = hn::Zero(DRow());
 #pragma GCC unroll 2
     for (int j = 0; j < 8; ++j) {
-      const VU8 w{_mm256_load_si256(reinterpret_cast<const __m256i*>(p.q[g][j]))};
-      for (int t = 0; t < NT; ++t) gs[t] = DotU8S8(V32{gs[t]}, w, V8{Broadcast4(x[t]->qs + 32 * g + 4 * j)}).raw;
+      const VRow w = LoadChunk(p.q[g][j]);
+      for (int t = 0; t < NT; ++t) gs[t] = DotRow(gs[t], w, BroadcastRow(x[t]->qs + 32 * g + 4 * j));
     }
-    const __m256i sc32 = _mm256_srai_epi32(sc, 16);
-    for (int t = 0; t < NT; ++t) isum[t] = _mm256_add_epi32(isum[t], _mm256_mullo_epi32(gs[t], sc32));
+    const VRow sc32 = hn::ShiftRight<16>(sc);
+    for (int t = 0; t < NT; ++t) isum[t] = hn::Add(isum[t], hn::Mul(gs[t], sc32));
 #else
     __m256i h[NT];
     for (int t = 0; t < NT; ++t) h[t] = _mm256_setzero_si256();
@@ -301,34 +345,34 @@ HWY_INLINE void Q4KTokens(const KPanel& p, const quant::BlockQ8_K* const* x, flo
         h[t] = _mm256_add_epi16(h[t], _mm256_maddubs_epi16(w, Broadcast4(x[t]->qs + 32 * g + 4 * j)));
       }
     }
-    for (int t = 0; t < NT; ++t) isum[t] = _mm256_add_epi32(isum[t], _mm256_madd_epi16(h[t], sc));
+    for (int t = 0; t < NT; ++t) isum[t] = hn::Add(isum[t], MulPairsRow(VRow{h[t]}, sc));
 #endif
   }
-  const __m256 d = _mm256_load_ps(p.d), dmin = _mm256_load_ps(p.dmin);
+  const VRowF d = hn::Load(df, p.d), dmin = hn::Load(df, p.dmin);
   for (int t = 0; t < NT; ++t) {
     // Σ_g min_g · (the activation sums of the group's two halves).
-    __m256i msum = _mm256_setzero_si256();
+    VRow msum = hn::Zero(DRow());
     for (int g = 0; g < 8; ++g) {
-      const __m256i mn = _mm256_load_si256(reinterpret_cast<const __m256i*>(p.mn[g]));
+      const VRow mn = hn::Load(DRow(), reinterpret_cast<const int32_t*>(p.mn[g]));
       int32_t pair;
       std::memcpy(&pair, x[t]->bsums + 4 * g, 4);
-      msum = _mm256_add_epi32(msum, _mm256_madd_epi16(mn, _mm256_set1_epi32(pair)));
+      msum = hn::Add(msum, MulPairsRow(mn, hn::Set(DRow(), pair)));
     }
-    const __m256 dx = _mm256_set1_ps(LoadF32(x[t]->d));
-    __m256 f = _mm256_load_ps(acc[t]);
-    f = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum[t]), _mm256_mul_ps(d, dx), f);
-    f = _mm256_fnmadd_ps(_mm256_cvtepi32_ps(msum), _mm256_mul_ps(dmin, dx), f);
-    _mm256_store_ps(acc[t], f);
+    const VRowF dx = hn::Set(df, LoadF32(x[t]->d));
+    VRowF f = hn::Load(df, acc[t]);
+    f = hn::MulAdd(hn::ConvertTo(df, isum[t]), hn::Mul(d, dx), f);
+    f = hn::NegMulAdd(hn::ConvertTo(df, msum), hn::Mul(dmin, dx), f);
+    hn::Store(f, df, acc[t]);
   }
 }
 
 // ---- Q6_K: super-blocks of 256 = 16 groups of 16 with int8 scales, quants q - 32. ----
 
 struct Q6Panel {
-  alignas(32) uint8_t q[8][8][32];  // [32 elements][chunk j][4·row + e], q unsigned (0..63)
-  alignas(32) int16_t sc[16][16];   // [group]: int16 lanes 2·row and 2·row + 1 hold its scale
-  alignas(32) int16_t sc2[8][16];   // [pair p]: lane 2·row the scale of group 2p, 2·row + 1 of 2p + 1
-  alignas(32) float d[kRows];
+  alignas(64) uint8_t q[8][8][4 * kRows];  // [32 elements][chunk j][4·row + e], q unsigned (0..63)
+  alignas(64) int16_t sc[16][2 * kRows];   // [group]: int16 lanes 2·row and 2·row + 1 hold its scale
+  alignas(64) int16_t sc2[8][2 * kRows];   // [pair p]: lane 2·row the scale of group 2p, 2·row + 1 of 2p + 1
+  alignas(64) float d[kRows];
 };
 
 HWY_INLINE void DecodeQ6K(const MatTile& m, int64_t r, int64_t nr, int64_t sb, Q6Panel& p) {
@@ -348,51 +392,54 @@ HWY_INLINE void DecodeQ6K(const MatTile& m, int64_t r, int64_t nr, int64_t sb, Q
   const __m256i m4 = _mm256_set1_epi8(0x0F), m30 = _mm256_set1_epi8(0x30);
   for (int s = 0; s < 8; ++s) {  // elements 32s .. 32s + 31: half n, part pt (see dot_kquant.cc)
     const int n = s / 4, pt = s % 4;
-    __m256i v[kRows];
-    for (int64_t i = 0; i < kRows; ++i) {
-      const __m256i l = _mm256_loadu_si256(
-          reinterpret_cast<const __m256i*>(rows[i]->ql + 64 * n + 32 * (pt % 2)));
-      const __m256i h = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(rows[i]->qh + 32 * n));
-      const __m256i lo = pt < 2 ? _mm256_and_si256(l, m4) : _mm256_and_si256(_mm256_srli_epi16(l, 4), m4);
-      __m256i hi;
-      switch (pt) {
-        case 0:
-          hi = _mm256_slli_epi16(h, 4);
-          break;
-        case 1:
-          hi = _mm256_slli_epi16(h, 2);
-          break;
-        case 2:
-          hi = h;
-          break;
-        default:
-          hi = _mm256_srli_epi16(h, 2);
-          break;
+    for (int64_t h8 = 0; h8 < kRows / 8; ++h8) {
+      __m256i v[8];
+      for (int64_t i = 0; i < 8; ++i) {
+        const quant::BlockQ6_K* row = rows[8 * h8 + i];
+        const __m256i l =
+            _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row->ql + 64 * n + 32 * (pt % 2)));
+        const __m256i h = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row->qh + 32 * n));
+        const __m256i lo = pt < 2 ? _mm256_and_si256(l, m4) : _mm256_and_si256(_mm256_srli_epi16(l, 4), m4);
+        __m256i hi;
+        switch (pt) {
+          case 0:
+            hi = _mm256_slli_epi16(h, 4);
+            break;
+          case 1:
+            hi = _mm256_slli_epi16(h, 2);
+            break;
+          case 2:
+            hi = h;
+            break;
+          default:
+            hi = _mm256_srli_epi16(h, 2);
+            break;
+        }
+        v[i] = _mm256_or_si256(lo, _mm256_and_si256(hi, m30));
       }
-      v[i] = _mm256_or_si256(lo, _mm256_and_si256(hi, m30));
+      StoreRows8(v, h8, p.q[s]);
     }
-    Transpose8x8(v);
-    for (int j = 0; j < 8; ++j) _mm256_store_si256(reinterpret_cast<__m256i*>(p.q[s][j]), v[j]);
   }
 }
 
 template <int NT>
 HWY_INLINE void Q6KTokens(const Q6Panel& p, const quant::BlockQ8_K* const* x, float (*acc)[kRows]) {
-  __m256i isum[NT];
-  for (int t = 0; t < NT; ++t) isum[t] = _mm256_setzero_si256();
+  const DRowF df;
+  VRow isum[NT];
+  for (int t = 0; t < NT; ++t) isum[t] = hn::Zero(DRow());
   for (int g = 0; g < 16; ++g) {  // two chunks at a time stay below 2^15 in int16 (63·128·4)
     const int s = g / 2, j0 = 4 * (g % 2);
-    const __m256i sc = _mm256_load_si256(reinterpret_cast<const __m256i*>(p.sc[g]));
+    const VRow sc = hn::Load(DRow(), reinterpret_cast<const int32_t*>(p.sc[g]));
 #if HWY_TARGET == HWY_AVX3_DL
     // VNNI: the group's four chunks into int32 lanes, then its scale by one multiply.
-    __m256i gs[NT];
-    for (int t = 0; t < NT; ++t) gs[t] = _mm256_setzero_si256();
+    VRow gs[NT];
+    for (int t = 0; t < NT; ++t) gs[t] = hn::Zero(DRow());
     for (int j = j0; j < j0 + 4; ++j) {
-      const VU8 w{_mm256_load_si256(reinterpret_cast<const __m256i*>(p.q[s][j]))};
-      for (int t = 0; t < NT; ++t) gs[t] = DotU8S8(V32{gs[t]}, w, V8{Broadcast4(x[t]->qs + 32 * s + 4 * j)}).raw;
+      const VRow w = LoadChunk(p.q[s][j]);
+      for (int t = 0; t < NT; ++t) gs[t] = DotRow(gs[t], w, BroadcastRow(x[t]->qs + 32 * s + 4 * j));
     }
-    const __m256i sc32 = _mm256_srai_epi32(sc, 16);
-    for (int t = 0; t < NT; ++t) isum[t] = _mm256_add_epi32(isum[t], _mm256_mullo_epi32(gs[t], sc32));
+    const VRow sc32 = hn::ShiftRight<16>(sc);
+    for (int t = 0; t < NT; ++t) isum[t] = hn::Add(isum[t], hn::Mul(gs[t], sc32));
 #else
     for (int half = 0; half < 2; ++half) {
       __m256i h[NT];
@@ -403,28 +450,27 @@ HWY_INLINE void Q6KTokens(const Q6Panel& p, const quant::BlockQ8_K* const* x, fl
           h[t] = j == j0 + 2 * half ? prod : _mm256_add_epi16(h[t], prod);
         }
       }
-      for (int t = 0; t < NT; ++t) isum[t] = _mm256_add_epi32(isum[t], _mm256_madd_epi16(h[t], sc));
+      for (int t = 0; t < NT; ++t) isum[t] = hn::Add(isum[t], MulPairsRow(VRow{h[t]}, sc));
     }
 #endif
   }
-  const __m256 d = _mm256_load_ps(p.d);
+  const VRowF d = hn::Load(df, p.d);
   for (int t = 0; t < NT; ++t) {
     // The -32 offset: 32 · Σ_g scale_g · (the activation sum of group g).
-    __m256i osum = _mm256_setzero_si256();
+    VRow osum = hn::Zero(DRow());
     for (int pr = 0; pr < 8; ++pr) {
-      const __m256i sc2 = _mm256_load_si256(reinterpret_cast<const __m256i*>(p.sc2[pr]));
+      const VRow sc2 = hn::Load(DRow(), reinterpret_cast<const int32_t*>(p.sc2[pr]));
       int32_t pair;
       std::memcpy(&pair, x[t]->bsums + 4 * pr, 4);
-      osum = _mm256_add_epi32(osum, _mm256_madd_epi16(sc2, _mm256_set1_epi32(pair)));
+      osum = hn::Add(osum, MulPairsRow(sc2, hn::Set(DRow(), pair)));
     }
-    const __m256i total = _mm256_sub_epi32(isum[t], _mm256_slli_epi32(osum, 5));
-    const __m256 dx = _mm256_set1_ps(LoadF32(x[t]->d));
-    _mm256_store_ps(acc[t], _mm256_fmadd_ps(_mm256_cvtepi32_ps(total), _mm256_mul_ps(d, dx),
-                                            _mm256_load_ps(acc[t])));
+    const VRow total = hn::Sub(isum[t], hn::ShiftLeft<5>(osum));
+    const VRowF dx = hn::Set(df, LoadF32(x[t]->d));
+    hn::Store(hn::MulAdd(hn::ConvertTo(df, total), hn::Mul(d, dx), hn::Load(df, acc[t])), df, acc[t]);
   }
 }
 
-// ---- The tile: row groups of 8 × chunks of the row × tokens in fours. ----
+// ---- The tile: row groups of kRows × chunks of the row × tokens in fours. ----
 
 template <class X_>
 struct LegacyKind {
@@ -482,6 +528,9 @@ struct Q6KOps {
   }
 };
 
+// Tokens per pass over a decoded chunk: their sums stay in registers (zmm: 32 of them).
+constexpr int kTokenStep = kVnni ? 8 : 4;
+
 template <class O, int NT>
 HWY_INLINE void RunTokens(const MatTile& m, const typename O::Kind::Panel& p, int64_t nbc,
                           int64_t t, int64_t b0, float (*acc)[kRows]) {
@@ -496,17 +545,21 @@ void Tile(const MatTile& m, int64_t r0, int64_t r1, int64_t t0, int64_t t1) {
   using Kind = typename O::Kind;
   const int64_t nb = m.k / Kind::kBlock;
   typename Kind::Panel p;
-  alignas(32) float acc[kTokens][kRows];
+  alignas(64) float acc[kTokens][kRows];
   for (int64_t tc = t0; tc < t1; tc += kTokens) {
     const int64_t nt = std::min(kTokens, t1 - tc);
     for (int64_t r = r0; r < r1; r += kRows) {
       const int64_t nr = std::min(kRows, r1 - r);
-      for (int64_t t = 0; t < nt; ++t) _mm256_store_ps(acc[t], _mm256_setzero_ps());
+      for (int64_t t = 0; t < nt; ++t) hn::Store(hn::Zero(DRowF()), DRowF(), acc[t]);
       for (int64_t b0 = 0; b0 < nb; b0 += Kind::kPanelBlocks) {
         const int64_t nbc = std::min(Kind::kPanelBlocks, nb - b0);
         O::Decode(m, r, nr, b0, nbc, p);
         int64_t t = 0;
-        for (; t + 4 <= nt; t += 4) RunTokens<O, 4>(m, p, nbc, tc + t, b0, acc + t);
+        for (; t + kTokenStep <= nt; t += kTokenStep) RunTokens<O, kTokenStep>(m, p, nbc, tc + t, b0, acc + t);
+        if (kTokenStep > 4 && t + 4 <= nt) {
+          RunTokens<O, 4>(m, p, nbc, tc + t, b0, acc + t);
+          t += 4;
+        }
         switch (nt - t) {
           case 3:
             RunTokens<O, 3>(m, p, nbc, tc + t, b0, acc + t);
@@ -524,7 +577,7 @@ void Tile(const MatTile& m, int64_t r0, int64_t r1, int64_t t0, int64_t t1) {
       for (int64_t t = 0; t < nt; ++t) {
         float* y = m.y + (tc + t) * m.y_stride + r;
         if (nr == kRows) {
-          _mm256_storeu_ps(y, _mm256_load_ps(acc[t]));
+          hn::StoreU(hn::Load(DRowF(), acc[t]), DRowF(), y);
         } else {
           for (int64_t i = 0; i < nr; ++i) y[i] = acc[t][i];
         }

@@ -1,8 +1,9 @@
 // Panel tiles: integer kernels for prompt batches on AVX2 and AVX-512 (with or without VNNI: on
 // Zen 5 they beat the VNNI lanes tiles from four tokens on). A task's weight rows are decoded,
-// eight at a time, into an int8 panel whose 32-bit lanes are the eight rows (chunk j of a block:
-// elements 4j..4j+3 of each row), so one vpmaddubsw against four activation bytes broadcast to
-// every lane serves all eight rows with no horizontal sums; the panel is decoded once per chunk
+// eight (AVX2, AVX-512 without VNNI: a ymm) or sixteen (VNNI: a zmm) at a time, into an int8
+// panel whose 32-bit lanes are the rows (chunk j of a block: elements 4j..4j+3 of each row), so
+// one vpmaddubsw or vpdpbusd against four activation bytes broadcast to every lane serves all the
+// rows with no horizontal sums; the panel is decoded once per chunk
 // of the row and reused by every token of the task. On aarch64 CPUs with I8MM the SMMLA tiles
 // (dot_arm_i8mm.cc) take the panels' place in MatMul, on the activations' own layout.
 #pragma once
@@ -15,8 +16,8 @@
 namespace densing {
 namespace panel {
 
-inline constexpr int64_t kRows = 8;       // weight rows per panel: one int32 lane each
-inline constexpr int64_t kMinTokens = 4;  // MatMul uses the panels from this many tokens on
+inline constexpr int64_t kRowMultiple = 16;  // MatMul hands the tiles row ranges of multiples of this
+inline constexpr int64_t kMinTokens = 4;     // MatMul uses the panels from this many tokens on
 
 // One 32-element activation block of the legacy types' panels: the reference's Q8_0
 // quantization (same int8 values, same f16-rounded scale), with the scale as f32 and the sum of

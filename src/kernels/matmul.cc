@@ -157,7 +157,10 @@ void Run(const Plan* plans, std::span<const MatMulOut> outs, const float* x, int
   const int64_t row_tasks = std::max<int64_t>(1, CeilDiv(want_tasks, n_tok_tasks));
   int64_t rows = std::clamp<int64_t>(CeilDiv(CeilDiv(total_rows, row_tasks), 4) * 4, 4, 256);
   if (amx) rows = kAmxRows;
-  if (p.all_tokens) rows = std::clamp<int64_t>(CeilDiv(CeilDiv(total_rows, want_tasks), 8) * 8, 8, 256);
+  if (p.all_tokens) {
+    constexpr int64_t kMul = panel::kRowMultiple;
+    rows = std::clamp<int64_t>(CeilDiv(CeilDiv(total_rows, want_tasks), kMul) * kMul, kMul, 256);
+  }
   job.first_task[0] = 0;
   for (int i = 0; i < job.n; ++i) {
     const TensorView& w = *outs[static_cast<size_t>(i)].w;
