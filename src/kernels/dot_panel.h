@@ -41,4 +41,7 @@ void PackRow(const float* x, int64_t k, uint8_t* out);
 // weight type's vec_dot_type rows (Q4_1, Q5_1: Q8_1; Q4_K, Q6_K: Q8_K).
 MatTileFn PanelSimdTile(DType w, bool* packed);
 
+// The x86 panel tiles of Q4_K and Q6_K (dot_panel_kquant.cc), which PanelSimdTile offers.
+MatTileFn PanelKQuantTile(DType w);
+
 }  // namespace densing
