@@ -29,6 +29,9 @@ namespace hn = hwy::HWY_NAMESPACE;
 // while this one computes, as the hardware prefetcher alone leaves one core well short of DRAM
 // bandwidth on these short rows.
 constexpr int64_t kPrefetchRows = 2;
+// Decoding several rows at once (RowStreams): each stream asks for its bytes this far ahead.
+constexpr int kStreams = 4;
+constexpr int64_t kStreamPrefetch = 1536;
 HWY_INLINE void PrefetchRow(const MatTile& m, int64_t r) {
   const uint8_t* p = m.w + r * m.w_row_bytes;
   for (int64_t off = 0; off < m.w_row_bytes; off += 64) hwy::Prefetch(p + off);
@@ -105,11 +108,12 @@ HWY_INLINE V16 PairScale(int16_t s0, int16_t s1) {
 
 HWY_INLINE float SumLanes(VF v) { return hn::GetLane(hn::SumOfLanes(DF(), v)); }
 
-// 16 nibbles-pairs to 32 bytes: low nibbles first, then high nibbles (the legacy block order).
+// 16 nibbles-pairs to 32 bytes: low nibbles first, then high nibbles (the legacy block order):
+// the 16 bytes in both halves, the upper half shifted, then one mask.
 HWY_INLINE VU8 Nibbles32(const uint8_t* qs) {
-  const hn::Full128<uint8_t> dh;
-  const auto q = hn::LoadU(dh, qs);
-  return hn::Combine(DU8(), hn::ShiftRight<4>(q), hn::And(q, hn::Set(dh, 0x0F)));
+  const __m256i both = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(qs)));
+  const __m256i halves = _mm256_blend_epi32(both, _mm256_srli_epi16(both, 4), 0xF0);
+  return VU8{_mm256_and_si256(halves, _mm256_set1_epi8(0x0F))};
 }
 
 // 32 bits to 32 bytes: byte j is `value` where bit j of `bits` is set, else 0.

@@ -383,7 +383,7 @@ HWY_INLINE void RowTokens(const MatTile& m, int64_t r, int64_t t0) {
   for (int64_t i = 0; i < nb; ++i) {
     if constexpr (NT == 1) {
       for (int64_t o = 0; o < static_cast<int64_t>(sizeof(Block)); o += 64) {
-        hwy::Prefetch(reinterpret_cast<const uint8_t*>(wb + i) + 1536 + o);
+        hwy::Prefetch(reinterpret_cast<const uint8_t*>(wb + i) + kStreamPrefetch + o);
       }
     }
     const typename K::W w = K::Decode(wb[i]);
@@ -427,7 +427,7 @@ HWY_INLINE void RowStreams(const MatTile& m, int64_t r, int64_t spacing, int64_t
     const typename K::X xb = K::LoadX(x[b]);
     for (int i = 0; i < R; ++i) {
       for (int64_t o = 0; o < static_cast<int64_t>(sizeof(Block)); o += 64) {
-        hwy::Prefetch(reinterpret_cast<const uint8_t*>(wb[i] + b) + 1536 + o);
+        hwy::Prefetch(reinterpret_cast<const uint8_t*>(wb[i] + b) + kStreamPrefetch + o);
       }
       const typename K::W w = K::Decode(wb[i][b]);
       __m256i msum;
@@ -455,8 +455,7 @@ void Tile(const MatTile& m, int64_t r0, int64_t r1, int64_t t0, int64_t t1) {
   for (; t + 2 <= t1; t += 2) {
     for (int64_t r = r0; r < r1; ++r) RowTokens<K, 2>(m, r, t);
   }
-  for (; t < t1; ++t) {  // decode: four streams, then the rows left over
-    constexpr int kStreams = 4;
+  for (; t < t1; ++t) {  // decode: kStreams streams, then the rows left over
     const int64_t spacing = (r1 - r0) / kStreams;
     for (int64_t r = r0; r < r0 + spacing; ++r) RowStreams<K, kStreams>(m, r, spacing, t);
     for (int64_t r = r0 + kStreams * spacing; r < r1; ++r) RowTokens<K, 1>(m, r, t);

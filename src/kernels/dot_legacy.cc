@@ -18,70 +18,82 @@ namespace HWY_NAMESPACE {
 
 #if DENSING_X86_256
 
-// Weight decoders: block → 32 int8 quants in element order, signed (q - offset) for the types
-// without a min, unsigned for those with one.
+// Weight decoders: block → 32 int8 quants in element order. Q8_0's are signed; the others stay
+// unsigned, and the offset of the types without a min (Q4_0's q - 8, Q5_0's q - 16) comes back
+// through the activation's sums: Σ(q - o)·x = Σq·x - o·Σx, with o·Σx once per block and token.
 struct Q8_0W {
   using Block = quant::BlockQ8_0;
   using XBlock = quant::BlockQ8_0;
-  static constexpr bool kSigned = true;
+  static constexpr bool kSigned = true, kMin = false;
+  static constexpr int kOffset = 0;
   static HWY_INLINE V8 Decode(const Block& b) { return hn::LoadU(D8(), b.qs); }
 };
 struct Q4_0W {
   using Block = quant::BlockQ4_0;
   using XBlock = quant::BlockQ8_0;
-  static constexpr bool kSigned = true;
-  static HWY_INLINE V8 Decode(const Block& b) {
-    return hn::Sub(hn::BitCast(D8(), Nibbles32(b.qs)), hn::Set(D8(), 8));
-  }
+  static constexpr bool kSigned = false, kMin = false;
+  static constexpr int kOffset = 8;
+  static HWY_INLINE VU8 Decode(const Block& b) { return Nibbles32(b.qs); }
 };
 struct Q5_0W {
   using Block = quant::BlockQ5_0;
   using XBlock = quant::BlockQ8_0;
-  static constexpr bool kSigned = true;
-  static HWY_INLINE V8 Decode(const Block& b) {
-    const VU8 q = hn::Or(Nibbles32(b.qs), SpreadBits(quant::LoadU32(b.qh), 0x10));
-    return hn::Sub(hn::BitCast(D8(), q), hn::Set(D8(), 16));
+  static constexpr bool kSigned = false, kMin = false;
+  static constexpr int kOffset = 16;
+  static HWY_INLINE VU8 Decode(const Block& b) {
+    return hn::Or(Nibbles32(b.qs), SpreadBits(quant::LoadU32(b.qh), 0x10));
   }
 };
 struct Q4_1W {
   using Block = quant::BlockQ4_1;
   using XBlock = quant::BlockQ8_1;
-  static constexpr bool kSigned = false;
+  static constexpr bool kSigned = false, kMin = true;
+  static constexpr int kOffset = 0;
   static HWY_INLINE VU8 Decode(const Block& b) { return Nibbles32(b.qs); }
 };
 struct Q5_1W {
   using Block = quant::BlockQ5_1;
   using XBlock = quant::BlockQ8_1;
-  static constexpr bool kSigned = false;
+  static constexpr bool kSigned = false, kMin = true;
+  static constexpr int kOffset = 0;
   static HWY_INLINE VU8 Decode(const Block& b) {
     return hn::Or(Nibbles32(b.qs), SpreadBits(quant::LoadU32(b.qh), 0x10));
   }
 };
 
-// Block i of one weight row against NT activation rows: the block is decoded once for all NT
-// tokens; each token's scaled block sum goes into acc[t] (its min term into min_sum[t]).
+// One activation block as the weight blocks meet it: its quants, its scale, and the int32 lanes
+// the block's products start from (-kOffset · the sum of each lane's four quants).
+struct XPrep {
+  V8 q;
+  V32 init;
+  float d;
+};
+template <class W>
+HWY_INLINE XPrep Prepare(const typename W::XBlock& xb) {
+  XPrep p{hn::LoadU(D8(), xb.qs), hn::Zero(D32()), LoadF16Fast(xb.d)};
+  if constexpr (W::kOffset != 0) {
+    const __m256i pairs = _mm256_maddubs_epi16(_mm256_set1_epi8(1), p.q.raw);
+    p.init = V32{_mm256_madd_epi16(pairs, _mm256_set1_epi16(-W::kOffset))};
+  }
+  return p;
+}
+
+// Block i of one weight row against NT prepared activation blocks: the block is decoded once for
+// all NT tokens; each token's scaled block sum goes into acc[t] (its min term into min_sum[t]).
 template <class W, int NT>
-HWY_INLINE void Block(const typename W::Block& wb, const typename W::XBlock* const* xb, int64_t i,
-                      VF* acc, float* min_sum) {
+HWY_INLINE void Block(const typename W::Block& wb, const XPrep* x, const typename W::XBlock* const* xb,
+                      int64_t i, VF* acc, float* min_sum) {
   const float dw = LoadF16Fast(wb.d);
-  if constexpr (W::kSigned) {
-    const V8 w = W::Decode(wb);
-    const VU8 abs_w = hn::BitCast(DU8(), hn::Abs(w));
-    for (int t = 0; t < NT; ++t) {
-      const V8 x = hn::LoadU(D8(), xb[t][i].qs);
-      const V32 p = DotU8S8(hn::Zero(D32()), abs_w, V8{_mm256_sign_epi8(x.raw, w.raw)});
-      const VF scale = hn::Set(DF(), dw * LoadF16Fast(xb[t][i].d));
-      acc[t] = hn::MulAdd(hn::ConvertTo(DF(), p), scale, acc[t]);
+  const auto w = W::Decode(wb);
+  for (int t = 0; t < NT; ++t) {
+    V32 p;
+    if constexpr (W::kSigned) {
+      p = DotS8S8(hn::Zero(D32()), w, x[t].q);
+    } else {
+      p = DotU8S8(x[t].init, w, x[t].q);
     }
-  } else {
-    const VU8 w = W::Decode(wb);
-    const float mw = LoadF16Fast(wb.m);
-    for (int t = 0; t < NT; ++t) {
-      const V32 p = DotU8S8(hn::Zero(D32()), w, hn::LoadU(D8(), xb[t][i].qs));
-      const VF scale = hn::Set(DF(), dw * LoadF16Fast(xb[t][i].d));
-      acc[t] = hn::MulAdd(hn::ConvertTo(DF(), p), scale, acc[t]);
-      min_sum[t] += mw * LoadF16Fast(xb[t][i].s);
-    }
+    acc[t] = hn::MulAdd(hn::ConvertTo(DF(), p), hn::Set(DF(), dw * x[t].d), acc[t]);
+    if constexpr (W::kMin) min_sum[t] += LoadF16Fast(wb.m) * LoadF16Fast(xb[t][i].s);
   }
 }
 
@@ -102,8 +114,39 @@ HWY_INLINE void RowTokens(const MatTile& m, int64_t r, int64_t t0) {
     min_sum[t] = 0.0f;
   }
   const int64_t nb = m.k / quant::kQK;
-  for (int64_t i = 0; i < nb; ++i) Block<W, NT>(wb[i], xb, i, acc, min_sum);
+  for (int64_t i = 0; i < nb; ++i) {
+    XPrep x[NT];
+    for (int t = 0; t < NT; ++t) x[t] = Prepare<W>(xb[t][i]);
+    Block<W, NT>(wb[i], x, xb, i, acc, min_sum);
+  }
   for (int t = 0; t < NT; ++t) m.y[(t0 + t) * m.y_stride + r] = SumLanes(acc[t]) + min_sum[t];
+}
+
+// One token against R rows a fraction 1/R of a task apart (decode): R sequential memory streams
+// in flight instead of one, as one core's DRAM bandwidth grows with the streams it keeps open,
+// and R independent FMA chains. Each row's sum takes RowTokens' steps, bit for bit.
+template <class W, int R>
+HWY_INLINE void RowStreams(const MatTile& m, int64_t r, int64_t spacing, int64_t t) {
+  using XBlock = typename W::XBlock;
+  const typename W::Block* wb[R];
+  VF acc[R];
+  float min_sum[R];
+  for (int i = 0; i < R; ++i) {
+    wb[i] = reinterpret_cast<const typename W::Block*>(m.w + (r + i * spacing) * m.w_row_bytes);
+    acc[i] = hn::Zero(DF());
+    min_sum[i] = 0.0f;
+  }
+  const XBlock* xb[1] = {reinterpret_cast<const XBlock*>(m.x + t * m.x_row_bytes)};
+  const int64_t nb = m.k / quant::kQK;
+  constexpr int64_t kEvery = 64 / sizeof(typename W::Block);  // blocks per prefetch: ≤ a line apart
+  for (int64_t b = 0; b < nb; ++b) {
+    const XPrep x = Prepare<W>(xb[0][b]);  // once for the R rows
+    for (int i = 0; i < R; ++i) {
+      if (b % kEvery == 0) hwy::Prefetch(reinterpret_cast<const uint8_t*>(wb[i] + b) + kStreamPrefetch);
+      Block<W, 1>(wb[i][b], &x, xb, b, &acc[i], &min_sum[i]);
+    }
+  }
+  for (int i = 0; i < R; ++i) m.y[t * m.y_stride + r + i * spacing] = SumLanes(acc[i]) + min_sum[i];
 }
 
 template <class W>
@@ -115,11 +158,10 @@ void Tile(const MatTile& m, int64_t r0, int64_t r1, int64_t t0, int64_t t1) {
   for (; t + 2 <= t1; t += 2) {
     for (int64_t r = r0; r < r1; ++r) RowTokens<W, 2>(m, r, t);
   }
-  for (; t < t1; ++t) {
-    for (int64_t r = r0; r < r1; ++r) {
-      if (r + kPrefetchRows < r1) PrefetchRow(m, r + kPrefetchRows);
-      RowTokens<W, 1>(m, r, t);
-    }
+  for (; t < t1; ++t) {  // decode: kStreams streams, then the rows left over
+    const int64_t spacing = (r1 - r0) / kStreams;
+    for (int64_t r = r0; r < r0 + spacing; ++r) RowStreams<W, kStreams>(m, r, spacing, t);
+    for (int64_t r = r0 + kStreams * spacing; r < r1; ++r) RowTokens<W, 1>(m, r, t);
   }
 }
 
