@@ -134,7 +134,7 @@ HWY_INLINE void LegacySums(const LegacyPanel& p, int64_t b, const typename W::X*
       const __m256i w = _mm256_load_si256(reinterpret_cast<const __m256i*>(p.q[b][j]));
       const __m256i aw = _mm256_abs_epi8(w);
       for (int t = 0; t < NT; ++t) {
-        const __m256i xs = _mm256_sign_epi8(Broadcast4(x[t][b].qs + 4 * j), w);
+        const __m256i xs = _mm256_sign_epi8(BroadcastRow(x[t][b].qs + 4 * j).raw, w);
         a[t] = _mm256_add_epi32(a[t], _mm256_madd_epi16(_mm256_maddubs_epi16(aw, xs), ones));
       }
     }
@@ -147,7 +147,7 @@ HWY_INLINE void LegacySums(const LegacyPanel& p, int64_t b, const typename W::X*
       for (int j = g; j < g + W::kGroup; ++j) {
         const __m256i w = _mm256_load_si256(reinterpret_cast<const __m256i*>(p.q[b][j]));
         for (int t = 0; t < NT; ++t) {
-          h[t] = _mm256_add_epi16(h[t], _mm256_maddubs_epi16(w, Broadcast4(x[t][b].qs + 4 * j)));
+          h[t] = _mm256_add_epi16(h[t], _mm256_maddubs_epi16(w, BroadcastRow(x[t][b].qs + 4 * j).raw));
         }
       }
       for (int t = 0; t < NT; ++t) {

@@ -85,7 +85,7 @@ HWY_INLINE void Q4KTokens(const KPanel& p, const quant::BlockQ8_K* const* x, flo
     for (int j = 0; j < 8; ++j) {
       const __m256i w = _mm256_load_si256(reinterpret_cast<const __m256i*>(p.q[g][j]));
       for (int t = 0; t < NT; ++t) {
-        h[t] = _mm256_add_epi16(h[t], _mm256_maddubs_epi16(w, Broadcast4(x[t]->qs + 32 * g + 4 * j)));
+        h[t] = _mm256_add_epi16(h[t], _mm256_maddubs_epi16(w, BroadcastRow(x[t]->qs + 32 * g + 4 * j).raw));
       }
     }
     for (int t = 0; t < NT; ++t) isum[t] = hn::Add(isum[t], MulPairsRow(VRow{h[t]}, sc));
@@ -189,7 +189,7 @@ HWY_INLINE void Q6KTokens(const Q6Panel& p, const quant::BlockQ8_K* const* x, fl
       for (int j = j0 + 2 * half; j < j0 + 2 * half + 2; ++j) {
         const __m256i w = _mm256_load_si256(reinterpret_cast<const __m256i*>(p.q[s][j]));
         for (int t = 0; t < NT; ++t) {
-          const __m256i prod = _mm256_maddubs_epi16(w, Broadcast4(x[t]->qs + 32 * s + 4 * j));
+          const __m256i prod = _mm256_maddubs_epi16(w, BroadcastRow(x[t]->qs + 32 * s + 4 * j).raw);
           h[t] = j == j0 + 2 * half ? prod : _mm256_add_epi16(h[t], prod);
         }
       }

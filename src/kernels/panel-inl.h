@@ -64,13 +64,6 @@ HWY_INLINE void Transpose8x8(__m256i* v) {
   v[7] = _mm256_permute2x128_si256(u3, u7, 0x31);
 }
 
-// Four bytes at p in every 32-bit lane.
-HWY_INLINE __m256i Broadcast4(const int8_t* p) {
-  int32_t v;
-  std::memcpy(&v, p, 4);
-  return _mm256_set1_epi32(v);
-}
-
 // Four bytes at p in every int32 lane of a row vector.
 HWY_INLINE VRow BroadcastRow(const int8_t* p) {
   int32_t v;
