@@ -32,7 +32,7 @@ const char kHeader[] =
 
 TEST(Catalog, BuiltinLoadsWithTheResearchModels) {
   const Catalog& c = BuiltinCatalog();
-  EXPECT_EQ(c.entries.size(), 113u);
+  EXPECT_EQ(c.entries.size(), 119u);
   EXPECT_EQ(c.score_columns, (std::vector<std::string>{"mmlu", "hellaswag", "arc_c", "bbh", "math",
                                                        "gsm8k", "mbpp", "humaneval"}));
   const CatalogEntry* mistral = c.Find("mistral-7b");
@@ -111,6 +111,26 @@ TEST(Catalog, BuiltinGraniteCountsFollowFromTheirConfigs) {
     EXPECT_NEAR(*e->Params(ParamKind::kTotal), total / 1e9, 6e-5) << cfg.model;
     EXPECT_EQ(e->Params(ParamKind::kActive), e->Params(ParamKind::kTotal)) << cfg.model;
   }
+}
+
+// Olmo 3 7B from the config values the catalog names: multi-head attention (32 KV heads, so q, k,
+// v and o are d×d), q/k RMS norms over the full width besides the two per-layer norms, a SiLU-gated
+// FFN and untied embeddings. gpt-oss-20b is, like gpt-oss-120b, a chat model with rounded counts.
+TEST(Catalog, BuiltinOlmo3CountFollowsFromItsConfig) {
+  const double d = 4096, layers = 32, ffn = 11008, vocab = 100278;
+  const double non_emb = layers * (4 * d * d + 3 * d * ffn + 2 * d + 2 * d) + d;
+  const Catalog& c = BuiltinCatalog();
+  const CatalogEntry* olmo = c.Find("Olmo 3 7B");
+  ASSERT_NE(olmo, nullptr);
+  ASSERT_TRUE(olmo->params_nonembedding_b);
+  EXPECT_NEAR(*olmo->params_nonembedding_b, non_emb / 1e9, 6e-5);
+  EXPECT_NEAR(*olmo->Params(ParamKind::kTotal), (non_emb + 2 * vocab * d) / 1e9, 6e-5);
+  EXPECT_FALSE(olmo->params_estimate);
+  EXPECT_EQ(olmo->kind, "base");
+  const CatalogEntry* oss = c.Find("gpt-oss-20b");
+  ASSERT_NE(oss, nullptr);
+  EXPECT_EQ(oss->kind, "chat");
+  EXPECT_TRUE(oss->params_estimate);
 }
 
 // Parameters of a Llama-style decoder from its config: q/k/v/o (with q/k/v biases when asked),
