@@ -29,7 +29,8 @@ namespace hn = hwy::HWY_NAMESPACE;
 // while this one computes, as the hardware prefetcher alone leaves one core well short of DRAM
 // bandwidth on these short rows.
 constexpr int64_t kPrefetchRows = 2;
-// Decoding several rows at once (RowStreams): each stream asks for its bytes this far ahead.
+// Decoding kStreams rows at once (the RowStreams of the tiles): each stream asks for its bytes
+// this far ahead, enough to cover DRAM latency at one core's share of the bandwidth.
 constexpr int kStreams = 4;
 constexpr int64_t kStreamPrefetch = 1536;
 HWY_INLINE void PrefetchRow(const MatTile& m, int64_t r) {

@@ -18,6 +18,7 @@
 #include "kernels/cpu_path.h"
 #include "kernels/act_lanes.h"
 #include "kernels/decode_lanes-inl.h"
+#include "kernels/dot_int8-inl.h"
 #include "kernels/dot_simd.h"
 #include "tensor/quant_blocks.h"
 
@@ -26,10 +27,6 @@ namespace densing {
 namespace HWY_NAMESPACE {
 
 #if HWY_TARGET == HWY_AVX3_DL
-
-// Prefetch distance for rows streamed once (decode): far enough ahead to cover DRAM latency
-// at one core's share of the bandwidth.
-constexpr int64_t kPrefetchAhead = 1536;
 
 // acc + one group of a weight row against the same group of an activation row.
 template <class W>
@@ -66,7 +63,7 @@ HWY_INLINE void RowTokens(const MatTile& m, int64_t r, int64_t t0) {
   for (int64_t g = 0; g < n_groups; ++g) {
     const uint8_t* p = w + g * W::kGroupBytes;
     if constexpr (NT == 1) {
-      for (int64_t o = 0; o < W::kGroupBytes; o += 64) hwy::Prefetch(p + kPrefetchAhead + o);
+      for (int64_t o = 0; o < W::kGroupBytes; o += 64) hwy::Prefetch(p + kStreamPrefetch + o);
     }
     const WGroup wg = W::Decode(p);
     for (int t = 0; t < NT; ++t) acc[t] = GroupDot<W>(wg, x[t][g], acc[t]);
@@ -95,7 +92,7 @@ HWY_INLINE void RowStreams(const MatTile& m, int64_t r, int64_t spacing, int64_t
   for (int64_t g = 0; g < n_groups; ++g) {
     for (int i = 0; i < R; ++i) {
       const uint8_t* p = w[i] + g * W::kGroupBytes;
-      for (int64_t o = 0; o < W::kGroupBytes; o += 64) hwy::Prefetch(p + kPrefetchAhead + o);
+      for (int64_t o = 0; o < W::kGroupBytes; o += 64) hwy::Prefetch(p + kStreamPrefetch + o);
       acc[i] = GroupDot<W>(W::Decode(p), x[g], acc[i]);
     }
   }
@@ -106,7 +103,6 @@ HWY_INLINE void RowStreams(const MatTile& m, int64_t r, int64_t spacing, int64_t
 }
 
 // Streams for a single token: rows [r0, r1) as kStreams interleaved ranges, then the rest.
-constexpr int kStreams = 4;
 template <class W>
 HWY_INLINE void DecodeRows(const MatTile& m, int64_t r0, int64_t r1, int64_t t) {
   const int64_t spacing = (r1 - r0) / kStreams;

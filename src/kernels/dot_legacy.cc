@@ -61,16 +61,19 @@ struct Q5_1W {
   }
 };
 
-// One activation block as the weight blocks meet it: its quants, its scale, and the int32 lanes
-// the block's products start from (-kOffset · the sum of each lane's four quants).
+// One activation block as the weight blocks meet it: its quants, its scale, the int32 lanes the
+// block's products start from (-kOffset · the sum of each lane's four quants), and (Q8_1) the
+// d·Σq its weights' min multiplies.
 struct XPrep {
   V8 q;
   V32 init;
   float d;
+  float s;
 };
 template <class W>
 HWY_INLINE XPrep Prepare(const typename W::XBlock& xb) {
-  XPrep p{hn::LoadU(D8(), xb.qs), hn::Zero(D32()), LoadF16Fast(xb.d)};
+  XPrep p{hn::LoadU(D8(), xb.qs), hn::Zero(D32()), LoadF16Fast(xb.d), 0.0f};
+  if constexpr (W::kMin) p.s = LoadF16Fast(xb.s);
   if constexpr (W::kOffset != 0) {
     const __m256i pairs = _mm256_maddubs_epi16(_mm256_set1_epi8(1), p.q.raw);
     p.init = V32{_mm256_madd_epi16(pairs, _mm256_set1_epi16(-W::kOffset))};
@@ -78,11 +81,10 @@ HWY_INLINE XPrep Prepare(const typename W::XBlock& xb) {
   return p;
 }
 
-// Block i of one weight row against NT prepared activation blocks: the block is decoded once for
+// One block of a weight row against NT prepared activation blocks: the block is decoded once for
 // all NT tokens; each token's scaled block sum goes into acc[t] (its min term into min_sum[t]).
 template <class W, int NT>
-HWY_INLINE void Block(const typename W::Block& wb, const XPrep* x, const typename W::XBlock* const* xb,
-                      int64_t i, VF* acc, float* min_sum) {
+HWY_INLINE void Block(const typename W::Block& wb, const XPrep* x, VF* acc, float* min_sum) {
   const float dw = LoadF16Fast(wb.d);
   const auto w = W::Decode(wb);
   for (int t = 0; t < NT; ++t) {
@@ -93,7 +95,7 @@ HWY_INLINE void Block(const typename W::Block& wb, const XPrep* x, const typenam
       p = DotU8S8(x[t].init, w, x[t].q);
     }
     acc[t] = hn::MulAdd(hn::ConvertTo(DF(), p), hn::Set(DF(), dw * x[t].d), acc[t]);
-    if constexpr (W::kMin) min_sum[t] += LoadF16Fast(wb.m) * LoadF16Fast(xb[t][i].s);
+    if constexpr (W::kMin) min_sum[t] += LoadF16Fast(wb.m) * x[t].s;
   }
 }
 
@@ -117,7 +119,7 @@ HWY_INLINE void RowTokens(const MatTile& m, int64_t r, int64_t t0) {
   for (int64_t i = 0; i < nb; ++i) {
     XPrep x[NT];
     for (int t = 0; t < NT; ++t) x[t] = Prepare<W>(xb[t][i]);
-    Block<W, NT>(wb[i], x, xb, i, acc, min_sum);
+    Block<W, NT>(wb[i], x, acc, min_sum);
   }
   for (int t = 0; t < NT; ++t) m.y[(t0 + t) * m.y_stride + r] = SumLanes(acc[t]) + min_sum[t];
 }
@@ -127,7 +129,6 @@ HWY_INLINE void RowTokens(const MatTile& m, int64_t r, int64_t t0) {
 // and R independent FMA chains. Each row's sum takes RowTokens' steps, bit for bit.
 template <class W, int R>
 HWY_INLINE void RowStreams(const MatTile& m, int64_t r, int64_t spacing, int64_t t) {
-  using XBlock = typename W::XBlock;
   const typename W::Block* wb[R];
   VF acc[R];
   float min_sum[R];
@@ -136,14 +137,14 @@ HWY_INLINE void RowStreams(const MatTile& m, int64_t r, int64_t spacing, int64_t
     acc[i] = hn::Zero(DF());
     min_sum[i] = 0.0f;
   }
-  const XBlock* xb[1] = {reinterpret_cast<const XBlock*>(m.x + t * m.x_row_bytes)};
+  const auto* xb = reinterpret_cast<const typename W::XBlock*>(m.x + t * m.x_row_bytes);
   const int64_t nb = m.k / quant::kQK;
   constexpr int64_t kEvery = 64 / sizeof(typename W::Block);  // blocks per prefetch: ≤ a line apart
   for (int64_t b = 0; b < nb; ++b) {
-    const XPrep x = Prepare<W>(xb[0][b]);  // once for the R rows
+    const XPrep x = Prepare<W>(xb[b]);  // once for the R rows
     for (int i = 0; i < R; ++i) {
       if (b % kEvery == 0) hwy::Prefetch(reinterpret_cast<const uint8_t*>(wb[i] + b) + kStreamPrefetch);
-      Block<W, 1>(wb[i][b], &x, xb, b, &acc[i], &min_sum[i]);
+      Block<W, 1>(wb[i][b], &x, &acc[i], &min_sum[i]);
     }
   }
   for (int i = 0; i < R; ++i) m.y[t * m.y_stride + r + i * spacing] = SumLanes(acc[i]) + min_sum[i];

@@ -107,6 +107,20 @@ HWY_INLINE void RunTokens(const MatTile& m, const typename O::Panel& p, int64_t 
   O::template Tokens<NT>(p, nbc, x, acc);
 }
 
+// The n < 2·NT tokens from t on, in passes of NT, NT/2, ..., 1 where they fit (every token's sums
+// take the same steps in any pass).
+template <class O, int NT>
+HWY_INLINE void RunRest(const MatTile& m, const typename O::Panel& p, int64_t nbc, int64_t t, int64_t n,
+                        int64_t b0, float (*acc)[kRows]) {
+  if (n >= NT) {
+    RunTokens<O, NT>(m, p, nbc, t, b0, acc);
+    t += NT;
+    n -= NT;
+    acc += NT;
+  }
+  if constexpr (NT > 1) RunRest<O, NT / 2>(m, p, nbc, t, n, b0, acc);
+}
+
 // The tile for the type of O: rows [r0, r1) in panels of kRows × the row in chunks of
 // O::kPanelBlocks blocks, each decoded once for up to kTokens tokens, which pass over it
 // kTokenStep at a time. O: Panel, X (the activation block), kBlock, kPanelBlocks, Decode, Tokens.
@@ -125,23 +139,7 @@ void Tile(const MatTile& m, int64_t r0, int64_t r1, int64_t t0, int64_t t1) {
         O::Decode(m, r, nr, b0, nbc, p);
         int64_t t = 0;
         for (; t + kTokenStep <= nt; t += kTokenStep) RunTokens<O, kTokenStep>(m, p, nbc, tc + t, b0, acc + t);
-        if (kTokenStep > 4 && t + 4 <= nt) {
-          RunTokens<O, 4>(m, p, nbc, tc + t, b0, acc + t);
-          t += 4;
-        }
-        switch (nt - t) {
-          case 3:
-            RunTokens<O, 3>(m, p, nbc, tc + t, b0, acc + t);
-            break;
-          case 2:
-            RunTokens<O, 2>(m, p, nbc, tc + t, b0, acc + t);
-            break;
-          case 1:
-            RunTokens<O, 1>(m, p, nbc, tc + t, b0, acc + t);
-            break;
-          default:
-            break;
-        }
+        RunRest<O, kTokenStep / 2>(m, p, nbc, tc + t, nt - t, b0, acc + t);
       }
       for (int64_t t = 0; t < nt; ++t) {
         float* y = m.y + (tc + t) * m.y_stride + r;
