@@ -111,87 +111,112 @@ HWY_INLINE void DecodeLegacy(const MatTile& m, int64_t r, int64_t nr, int64_t b0
   }
 }
 
-// The offset-corrected int32 sums of block b for NT tokens against a decoded chunk. With VNNI,
-// vpdpbusd adds each chunk's products straight into the int32 lanes; without, vpmaddubsw pairs
-// are summed in int16 and widened by vpmaddwd (the same integers either way).
+// The offset-corrected int32 sums of block b for NT tokens against a decoded chunk, s[t][v] for
+// vector v of the panel's rows. With VNNI, vpdpbusd adds each chunk's products straight into the
+// int32 lanes; without, vpmaddubsw pairs are summed in int16 and widened by vpmaddwd (the same
+// integers either way). Each activation broadcast serves every vector of rows.
 template <class W, int NT>
-HWY_INLINE void LegacySums(const LegacyPanel& p, int64_t b, const typename W::X* const* x, VRow* s) {
+HWY_INLINE void LegacySums(const LegacyPanel& p, int64_t b, const typename W::X* const* x, VRow (*s)[kVecs]) {
 #if HWY_TARGET == HWY_AVX3_DL
   static_assert(!W::kSigned);
-  for (int t = 0; t < NT; ++t) s[t] = hn::Zero(DRow());
+  for (int t = 0; t < NT; ++t) {
+    for (int v = 0; v < kVecs; ++v) s[t][v] = hn::Zero(DRow());
+  }
 #pragma GCC unroll 2
   for (int j = 0; j < 8; ++j) {
-    const VRow w = LoadChunk(p.q[b][j]);
-    for (int t = 0; t < NT; ++t) s[t] = DotRow(s[t], w, BroadcastRow(x[t][b].qs + 4 * j));
+    VRow w[kVecs];
+    for (int v = 0; v < kVecs; ++v) w[v] = LoadChunk(p.q[b][j], v);
+    for (int t = 0; t < NT; ++t) {
+      const VRow xb = BroadcastRow(x[t][b].qs + 4 * j);
+      for (int v = 0; v < kVecs; ++v) s[t][v] = DotRow(s[t][v], w[v], xb);
+    }
   }
 #else
   const __m256i ones = _mm256_set1_epi16(1);
   if constexpr (W::kSigned) {
-    __m256i a[NT];
-    for (int t = 0; t < NT; ++t) a[t] = _mm256_setzero_si256();
-#pragma GCC unroll 2
+    __m256i a[NT][kVecs];
+    for (int t = 0; t < NT; ++t) {
+      for (int v = 0; v < kVecs; ++v) a[t][v] = _mm256_setzero_si256();
+    }
+#pragma GCC unroll 1
     for (int j = 0; j < 8; ++j) {
-      const __m256i w = _mm256_load_si256(reinterpret_cast<const __m256i*>(p.q[b][j]));
-      const __m256i aw = _mm256_abs_epi8(w);
+      __m256i w[kVecs], aw[kVecs];
+      for (int v = 0; v < kVecs; ++v) {
+        w[v] = LoadChunk(p.q[b][j], v).raw;
+        aw[v] = _mm256_abs_epi8(w[v]);
+      }
       for (int t = 0; t < NT; ++t) {
-        const __m256i xs = _mm256_sign_epi8(BroadcastRow(x[t][b].qs + 4 * j).raw, w);
-        a[t] = _mm256_add_epi32(a[t], _mm256_madd_epi16(_mm256_maddubs_epi16(aw, xs), ones));
+        const __m256i xb = BroadcastRow(x[t][b].qs + 4 * j).raw;
+        for (int v = 0; v < kVecs; ++v) {
+          a[t][v] = AddSigned32(a[t][v], w[v], aw[v], xb, ones);
+        }
       }
     }
-    for (int t = 0; t < NT; ++t) s[t] = VRow{a[t]};
+    for (int t = 0; t < NT; ++t) {
+      for (int v = 0; v < kVecs; ++v) s[t][v] = VRow{a[t][v]};
+    }
   } else {
     for (int g = 0; g < 8; g += W::kGroup) {
-      __m256i h[NT];
-      for (int t = 0; t < NT; ++t) h[t] = _mm256_setzero_si256();
-#pragma GCC unroll 2
+      __m256i h[NT][kVecs];
+      for (int t = 0; t < NT; ++t) {
+        for (int v = 0; v < kVecs; ++v) h[t][v] = _mm256_setzero_si256();
+      }
+#pragma GCC unroll 4
       for (int j = g; j < g + W::kGroup; ++j) {
-        const __m256i w = _mm256_load_si256(reinterpret_cast<const __m256i*>(p.q[b][j]));
+        __m256i w[kVecs];
+        for (int v = 0; v < kVecs; ++v) w[v] = LoadChunk(p.q[b][j], v).raw;
         for (int t = 0; t < NT; ++t) {
-          h[t] = _mm256_add_epi16(h[t], _mm256_maddubs_epi16(w, BroadcastRow(x[t][b].qs + 4 * j).raw));
+          const __m256i xb = BroadcastRow(x[t][b].qs + 4 * j).raw;
+          for (int v = 0; v < kVecs; ++v) h[t][v] = AddPairs16(h[t][v], w[v], xb);
         }
       }
       for (int t = 0; t < NT; ++t) {
-        const VRow wide{_mm256_madd_epi16(h[t], ones)};
-        s[t] = g == 0 ? wide : hn::Add(s[t], wide);
+        for (int v = 0; v < kVecs; ++v) {
+          const VRow wide{_mm256_madd_epi16(h[t][v], ones)};
+          s[t][v] = g == 0 ? wide : hn::Add(s[t][v], wide);
+        }
       }
     }
   }
 #endif
   if constexpr (!W::kSigned && !W::kMin) {
-    for (int t = 0; t < NT; ++t) s[t] = hn::Sub(s[t], hn::Set(DRow(), x[t][b].sum << W::kShift));
+    for (int t = 0; t < NT; ++t) {
+      const VRow offset = hn::Set(DRow(), x[t][b].sum << W::kShift);
+      for (int v = 0; v < kVecs; ++v) s[t][v] = hn::Sub(s[t][v], offset);
+    }
   }
 }
 
-// NT tokens (x[t] at the chunk's first block) against a decoded chunk; acc[t]: the rows' sums.
-// With two int16 groups per block (Q5_0 without VNNI) the f32 sums stay in memory, as registers
-// run out.
+// NT tokens (x[t] at the chunk's first block) against a decoded chunk; acc[t]: the rows' sums,
+// kept in registers with VNNI (a zmm per token) and in memory without (two ymm per token would
+// crowd out the int sums).
 template <class W, int NT>
 HWY_INLINE void LegacyTokens(const LegacyPanel& p, int64_t nbc, const typename W::X* const* x,
                              float (*acc)[kRows]) {
   const DRowF df;
-  constexpr bool kInRegs = kVnni || W::kSigned || W::kGroup == 8;
-  VRowF f[NT];
-  if constexpr (kInRegs) {
-    for (int t = 0; t < NT; ++t) f[t] = hn::Load(df, acc[t]);
+  VRowF f[NT][kVecs];
+  if constexpr (kVnni) {
+    for (int t = 0; t < NT; ++t) f[t][0] = hn::Load(df, acc[t]);
   }
   for (int64_t b = 0; b < nbc; ++b) {
-    VRow s[NT];
+    VRow s[NT][kVecs];
     LegacySums<W, NT>(p, b, x, s);
-    const VRowF d = hn::Load(df, p.d[b]);
+    VRowF d[kVecs];
+    for (int v = 0; v < kVecs; ++v) d[v] = hn::Load(df, p.d[b] + kLanes * v);
     for (int t = 0; t < NT; ++t) {
-      const VRowF scale = hn::Mul(d, hn::Set(df, XScale(x[t][b])));
-      VRowF sum = kInRegs ? f[t] : hn::Load(df, acc[t]);
-      sum = hn::MulAdd(hn::ConvertTo(df, s[t]), scale, sum);
-      if constexpr (W::kMin) sum = hn::MulAdd(hn::Load(df, p.m[b]), hn::Set(df, XMinSum(x[t][b])), sum);
-      if constexpr (kInRegs) {
-        f[t] = sum;
-      } else {
-        hn::Store(sum, df, acc[t]);
+      const VRowF dx = hn::Set(df, XScale(x[t][b]));
+      for (int v = 0; v < kVecs; ++v) {
+        if constexpr (!kVnni) f[t][v] = hn::Load(df, acc[t] + kLanes * v);
+        f[t][v] = hn::MulAdd(hn::ConvertTo(df, s[t][v]), hn::Mul(d[v], dx), f[t][v]);
+        if constexpr (W::kMin) {
+          f[t][v] = hn::MulAdd(hn::Load(df, p.m[b] + kLanes * v), hn::Set(df, XMinSum(x[t][b])), f[t][v]);
+        }
+        if constexpr (!kVnni) hn::Store(f[t][v], df, acc[t] + kLanes * v);
       }
     }
   }
-  if constexpr (kInRegs) {
-    for (int t = 0; t < NT; ++t) hn::Store(f[t], df, acc[t]);
+  if constexpr (kVnni) {
+    for (int t = 0; t < NT; ++t) hn::Store(f[t][0], df, acc[t]);
   }
 }
 template <class W>
@@ -199,6 +224,9 @@ struct Ops {  // the tile's view of a legacy type (panel-inl.h)
   using Panel = LegacyPanel;
   using X = typename W::X;
   static constexpr int64_t kBlock = 32, kPanelBlocks = kChunkBlocks;
+  // Without VNNI a token's int sums take 2 ymm (Q4_0, Q4_1, Q8_0), or 4 where a block has two
+  // int16 groups (Q5_0, Q5_1).
+  static constexpr int kTokenStep = kVnni ? 8 : W::kGroup == 4 ? 2 : 4;
   static HWY_INLINE void Decode(const MatTile& m, int64_t r, int64_t nr, int64_t b0, int64_t nbc,
                                 LegacyPanel& p) {
     DecodeLegacy<W>(m, r, nr, b0, nbc, p);

@@ -62,10 +62,12 @@ HWY_INLINE void DecodeQ4K(const MatTile& m, int64_t r, int64_t nr, int64_t sb, K
 template <int NT>
 HWY_INLINE void Q4KTokens(const KPanel& p, const quant::BlockQ8_K* const* x, float (*acc)[kRows]) {
   const DRowF df;
-  VRow isum[NT];
-  for (int t = 0; t < NT; ++t) isum[t] = hn::Zero(DRow());
+  VRow isum[NT][kVecs];
+  for (int t = 0; t < NT; ++t) {
+    for (int v = 0; v < kVecs; ++v) isum[t][v] = hn::Zero(DRow());
+  }
   for (int g = 0; g < 8; ++g) {
-    const VRow sc = hn::Load(DRow(), reinterpret_cast<const int32_t*>(p.sc[g]));
+    const int32_t* sc = reinterpret_cast<const int32_t*>(p.sc[g]);
 #if HWY_TARGET == HWY_AVX3_DL
     // VNNI: every chunk's products straight into int32 lanes, the group's scale (the int16
     // pair's high half) by one multiply.
@@ -73,39 +75,48 @@ HWY_INLINE void Q4KTokens(const KPanel& p, const quant::BlockQ8_K* const* x, flo
     for (int t = 0; t < NT; ++t) gs[t] = hn::Zero(DRow());
 #pragma GCC unroll 2
     for (int j = 0; j < 8; ++j) {
-      const VRow w = LoadChunk(p.q[g][j]);
+      const VRow w = LoadChunk(p.q[g][j], 0);
       for (int t = 0; t < NT; ++t) gs[t] = DotRow(gs[t], w, BroadcastRow(x[t]->qs + 32 * g + 4 * j));
     }
-    const VRow sc32 = hn::ShiftRight<16>(sc);
-    for (int t = 0; t < NT; ++t) isum[t] = hn::Add(isum[t], hn::Mul(gs[t], sc32));
+    const VRow sc32 = hn::ShiftRight<16>(hn::Load(DRow(), sc));
+    for (int t = 0; t < NT; ++t) isum[t][0] = hn::Add(isum[t][0], hn::Mul(gs[t], sc32));
 #else
-    __m256i h[NT];
-    for (int t = 0; t < NT; ++t) h[t] = _mm256_setzero_si256();
-#pragma GCC unroll 2
+    __m256i h[NT][kVecs];
+    for (int t = 0; t < NT; ++t) {
+      for (int v = 0; v < kVecs; ++v) h[t][v] = _mm256_setzero_si256();
+    }
+#pragma GCC unroll 1
     for (int j = 0; j < 8; ++j) {
-      const __m256i w = _mm256_load_si256(reinterpret_cast<const __m256i*>(p.q[g][j]));
+      __m256i w[kVecs];
+      for (int v = 0; v < kVecs; ++v) w[v] = LoadChunk(p.q[g][j], v).raw;
       for (int t = 0; t < NT; ++t) {
-        h[t] = _mm256_add_epi16(h[t], _mm256_maddubs_epi16(w, BroadcastRow(x[t]->qs + 32 * g + 4 * j).raw));
+        const __m256i xb = BroadcastRow(x[t]->qs + 32 * g + 4 * j).raw;
+        for (int v = 0; v < kVecs; ++v) h[t][v] = AddPairs16(h[t][v], w[v], xb);
       }
     }
-    for (int t = 0; t < NT; ++t) isum[t] = hn::Add(isum[t], MulPairsRow(VRow{h[t]}, sc));
+    for (int v = 0; v < kVecs; ++v) {
+      const VRow scv = hn::Load(DRow(), sc + kLanes * v);
+      for (int t = 0; t < NT; ++t) isum[t][v] = hn::Add(isum[t][v], MulPairsRow(VRow{h[t][v]}, scv));
+    }
 #endif
   }
-  const VRowF d = hn::Load(df, p.d), dmin = hn::Load(df, p.dmin);
   for (int t = 0; t < NT; ++t) {
-    // Σ_g min_g · (the activation sums of the group's two halves).
-    VRow msum = hn::Zero(DRow());
-    for (int g = 0; g < 8; ++g) {
-      const VRow mn = hn::Load(DRow(), reinterpret_cast<const int32_t*>(p.mn[g]));
-      int32_t pair;
-      std::memcpy(&pair, x[t]->bsums + 4 * g, 4);
-      msum = hn::Add(msum, MulPairsRow(mn, hn::Set(DRow(), pair)));
-    }
     const VRowF dx = hn::Set(df, LoadF32(x[t]->d));
-    VRowF f = hn::Load(df, acc[t]);
-    f = hn::MulAdd(hn::ConvertTo(df, isum[t]), hn::Mul(d, dx), f);
-    f = hn::NegMulAdd(hn::ConvertTo(df, msum), hn::Mul(dmin, dx), f);
-    hn::Store(f, df, acc[t]);
+    for (int v = 0; v < kVecs; ++v) {
+      // Σ_g min_g · (the activation sums of the group's two halves).
+      VRow msum = hn::Zero(DRow());
+      for (int g = 0; g < 8; ++g) {
+        const VRow mn = hn::Load(DRow(), reinterpret_cast<const int32_t*>(p.mn[g]) + kLanes * v);
+        int32_t pair;
+        std::memcpy(&pair, x[t]->bsums + 4 * g, 4);
+        msum = hn::Add(msum, MulPairsRow(mn, hn::Set(DRow(), pair)));
+      }
+      float* a = acc[t] + kLanes * v;
+      VRowF f = hn::Load(df, a);
+      f = hn::MulAdd(hn::ConvertTo(df, isum[t][v]), hn::Mul(hn::Load(df, p.d + kLanes * v), dx), f);
+      f = hn::NegMulAdd(hn::ConvertTo(df, msum), hn::Mul(hn::Load(df, p.dmin + kLanes * v), dx), f);
+      hn::Store(f, df, a);
+    }
   }
 }
 
@@ -168,54 +179,66 @@ HWY_INLINE void DecodeQ6K(const MatTile& m, int64_t r, int64_t nr, int64_t sb, Q
 template <int NT>
 HWY_INLINE void Q6KTokens(const Q6Panel& p, const quant::BlockQ8_K* const* x, float (*acc)[kRows]) {
   const DRowF df;
-  VRow isum[NT];
-  for (int t = 0; t < NT; ++t) isum[t] = hn::Zero(DRow());
+  VRow isum[NT][kVecs];
+  for (int t = 0; t < NT; ++t) {
+    for (int v = 0; v < kVecs; ++v) isum[t][v] = hn::Zero(DRow());
+  }
   for (int g = 0; g < 16; ++g) {  // two chunks at a time stay below 2^15 in int16 (63·128·4)
     const int s = g / 2, j0 = 4 * (g % 2);
-    const VRow sc = hn::Load(DRow(), reinterpret_cast<const int32_t*>(p.sc[g]));
+    const int32_t* sc = reinterpret_cast<const int32_t*>(p.sc[g]);
 #if HWY_TARGET == HWY_AVX3_DL
     // VNNI: the group's four chunks into int32 lanes, then its scale by one multiply.
     VRow gs[NT];
     for (int t = 0; t < NT; ++t) gs[t] = hn::Zero(DRow());
     for (int j = j0; j < j0 + 4; ++j) {
-      const VRow w = LoadChunk(p.q[s][j]);
+      const VRow w = LoadChunk(p.q[s][j], 0);
       for (int t = 0; t < NT; ++t) gs[t] = DotRow(gs[t], w, BroadcastRow(x[t]->qs + 32 * s + 4 * j));
     }
-    const VRow sc32 = hn::ShiftRight<16>(sc);
-    for (int t = 0; t < NT; ++t) isum[t] = hn::Add(isum[t], hn::Mul(gs[t], sc32));
+    const VRow sc32 = hn::ShiftRight<16>(hn::Load(DRow(), sc));
+    for (int t = 0; t < NT; ++t) isum[t][0] = hn::Add(isum[t][0], hn::Mul(gs[t], sc32));
 #else
     for (int half = 0; half < 2; ++half) {
-      __m256i h[NT];
+      __m256i h[NT][kVecs];
       for (int j = j0 + 2 * half; j < j0 + 2 * half + 2; ++j) {
-        const __m256i w = _mm256_load_si256(reinterpret_cast<const __m256i*>(p.q[s][j]));
+        __m256i w[kVecs];
+        for (int v = 0; v < kVecs; ++v) w[v] = LoadChunk(p.q[s][j], v).raw;
         for (int t = 0; t < NT; ++t) {
-          const __m256i prod = _mm256_maddubs_epi16(w, BroadcastRow(x[t]->qs + 32 * s + 4 * j).raw);
-          h[t] = j == j0 + 2 * half ? prod : _mm256_add_epi16(h[t], prod);
+          const __m256i xb = BroadcastRow(x[t]->qs + 32 * s + 4 * j).raw;
+          for (int v = 0; v < kVecs; ++v) {
+            const __m256i prod = _mm256_maddubs_epi16(w[v], xb);
+            h[t][v] = j == j0 + 2 * half ? prod : _mm256_add_epi16(h[t][v], prod);
+          }
         }
       }
-      for (int t = 0; t < NT; ++t) isum[t] = hn::Add(isum[t], MulPairsRow(VRow{h[t]}, sc));
+      for (int v = 0; v < kVecs; ++v) {
+        const VRow scv = hn::Load(DRow(), sc + kLanes * v);
+        for (int t = 0; t < NT; ++t) isum[t][v] = hn::Add(isum[t][v], MulPairsRow(VRow{h[t][v]}, scv));
+      }
     }
 #endif
   }
-  const VRowF d = hn::Load(df, p.d);
   for (int t = 0; t < NT; ++t) {
-    // The -32 offset: 32 · Σ_g scale_g · (the activation sum of group g).
-    VRow osum = hn::Zero(DRow());
-    for (int pr = 0; pr < 8; ++pr) {
-      const VRow sc2 = hn::Load(DRow(), reinterpret_cast<const int32_t*>(p.sc2[pr]));
-      int32_t pair;
-      std::memcpy(&pair, x[t]->bsums + 4 * pr, 4);
-      osum = hn::Add(osum, MulPairsRow(sc2, hn::Set(DRow(), pair)));
-    }
-    const VRow total = hn::Sub(isum[t], hn::ShiftLeft<5>(osum));
     const VRowF dx = hn::Set(df, LoadF32(x[t]->d));
-    hn::Store(hn::MulAdd(hn::ConvertTo(df, total), hn::Mul(d, dx), hn::Load(df, acc[t])), df, acc[t]);
+    for (int v = 0; v < kVecs; ++v) {
+      // The -32 offset: 32 · Σ_g scale_g · (the activation sum of group g).
+      VRow osum = hn::Zero(DRow());
+      for (int pr = 0; pr < 8; ++pr) {
+        const VRow sc2 = hn::Load(DRow(), reinterpret_cast<const int32_t*>(p.sc2[pr]) + kLanes * v);
+        int32_t pair;
+        std::memcpy(&pair, x[t]->bsums + 4 * pr, 4);
+        osum = hn::Add(osum, MulPairsRow(sc2, hn::Set(DRow(), pair)));
+      }
+      const VRow total = hn::Sub(isum[t][v], hn::ShiftLeft<5>(osum));
+      float* a = acc[t] + kLanes * v;
+      hn::Store(hn::MulAdd(hn::ConvertTo(df, total), hn::Mul(hn::Load(df, p.d + kLanes * v), dx), hn::Load(df, a)), df, a);
+    }
   }
 }
 struct Q4KOps {  // the tile's view of Q4_K (panel-inl.h)
   using Panel = KPanel;
   using X = quant::BlockQ8_K;
   static constexpr int64_t kBlock = 256, kPanelBlocks = 1;
+  static constexpr int kTokenStep = kVnni ? 8 : 2;  // without VNNI 4 ymm of int sums per token
   static HWY_INLINE void Decode(const MatTile& m, int64_t r, int64_t nr, int64_t b0, int64_t, KPanel& p) {
     DecodeQ4K(m, r, nr, b0, p);
   }
@@ -229,6 +252,7 @@ struct Q6KOps {
   using Panel = Q6Panel;
   using X = quant::BlockQ8_K;
   static constexpr int64_t kBlock = 256, kPanelBlocks = 1;
+  static constexpr int kTokenStep = kVnni ? 8 : 2;
   static HWY_INLINE void Decode(const MatTile& m, int64_t r, int64_t nr, int64_t b0, int64_t, Q6Panel& p) {
     DecodeQ6K(m, r, nr, b0, p);
   }
