@@ -1,11 +1,11 @@
 // Panel tiles (kernels/dot_panel.h) for the legacy types Q4_0, Q4_1, Q5_0, Q5_1 and Q8_0 on the
-// x86 targets; Q4_K and Q6_K are in dot_panel_kquant.cc, the shared parts in panel-inl.h. Raw
+// x86 targets; the k-quants are in dot_panel_kquant.cc, the shared parts in panel-inl.h. Raw
 // AVX2 and AVX-512 intrinsics inside those targets only (the byte products and the 8×8
 // transposes have no Highway 1.0.3 op of their own). Per 32-element block and token: eight
-// broadcasts of four activation bytes, eight vpmaddubsw summed in int16 (the unsigned 4- and
-// 5-bit quants cannot overflow it), one vpmaddwd into int32 lanes, one convert and one FMA for
-// all the panel's rows. With VNNI (AVX3_DL) vpdpbusd adds every chunk's products straight into
-// the int32 lanes of a zmm, 16 rows at once.
+// broadcasts of four activation bytes, each serving the panel's two ymm of rows by a vpmaddubsw
+// summed in int16 (the unsigned 4- and 5-bit quants cannot overflow it), then per ymm one
+// vpmaddwd into int32 lanes, one convert and one FMA. With VNNI (AVX3_DL) vpdpbusd adds every
+// chunk's products straight into the int32 lanes of a zmm, 16 rows at once.
 // The scalar reference is the traits' vec_dot on the same activations (kernel_families_test).
 #define HWY_WANT_AVX3_DL
 #undef HWY_TARGET_INCLUDE

@@ -1,10 +1,10 @@
 // Panel tiles: integer kernels for prompt batches on AVX2 and AVX-512 (with or without VNNI: on
-// Zen 5 they beat the VNNI lanes tiles from four tokens on). A task's weight rows are decoded,
-// eight (AVX2, AVX-512 without VNNI: a ymm) or sixteen (VNNI: a zmm) at a time, into an int8
-// panel whose 32-bit lanes are the rows (chunk j of a block: elements 4j..4j+3 of each row), so
-// one vpmaddubsw or vpdpbusd against four activation bytes broadcast to every lane serves all the
-// rows with no horizontal sums; the panel is decoded once per chunk
-// of the row and reused by every token of the task. On aarch64 CPUs with I8MM the SMMLA tiles
+// Zen 5 they beat the VNNI lanes tiles from four tokens on), for Q4_0, Q4_1, Q5_0, Q5_1, Q8_0 and
+// Q2_K … Q6_K. A task's weight rows are decoded sixteen at a time (two ymm, or one zmm with VNNI)
+// into an int8 panel whose 32-bit lanes are the rows (chunk j of a block: elements 4j..4j+3 of
+// each row), so one vpmaddubsw or vpdpbusd against four activation bytes broadcast to every lane
+// serves all the rows with no horizontal sums; the panel is decoded once per chunk of the row and
+// reused by every token of the task. On aarch64 CPUs with I8MM the SMMLA tiles
 // (dot_arm_i8mm.cc) take the panels' place in MatMul, on the activations' own layout.
 #pragma once
 
@@ -41,7 +41,7 @@ void PackRow(const float* x, int64_t k, uint8_t* out);
 // weight type's vec_dot_type rows (Q4_1, Q5_1: Q8_1; Q4_K, Q6_K: Q8_K).
 MatTileFn PanelSimdTile(DType w, bool* packed);
 
-// The x86 panel tiles of Q4_K and Q6_K (dot_panel_kquant.cc), which PanelSimdTile offers.
+// The x86 panel tiles of the k-quants (dot_panel_kquant.cc), which PanelSimdTile offers.
 MatTileFn PanelKQuantTile(DType w);
 
 }  // namespace densing
