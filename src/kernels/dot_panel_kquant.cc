@@ -169,6 +169,7 @@ struct Q6KGroups {
   using Block = quant::BlockQ6_K;
   static constexpr bool kMin = false;
   static constexpr int kOffsetShift = 5;  // q - 32
+  static constexpr int kSumChunks = 2;    // chunks summed in int16 without VNNI: 2·2·63·128 < 2^15
   static HWY_INLINE __m256i Chunk(const Block& b, int s) {  // half n, part pt (see dot_kquant.cc)
     const int n = s / 4, pt = s % 4;
     const __m256i l = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b.ql + 64 * n + 32 * (pt % 2)));
@@ -190,6 +191,7 @@ struct Q3KGroups {
   using Block = quant::BlockQ3_K;
   static constexpr bool kMin = false;
   static constexpr int kOffsetShift = 2;  // q + 4·h - 4
+  static constexpr int kSumChunks = 4;    // the group's four
   static HWY_INLINE __m256i Chunk(const Block& b, int s) {
     const __m256i h = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b.hmask));
     const __m256i hb = _mm256_and_si256(_mm256_srli_epi16(h, s), _mm256_set1_epi8(1));
@@ -202,6 +204,7 @@ struct Q2KGroups {
   using Block = quant::BlockQ2_K;
   static constexpr bool kMin = true;
   static constexpr int kOffsetShift = 0;
+  static constexpr int kSumChunks = 4;
   static HWY_INLINE __m256i Chunk(const Block& b, int s) { return Crumbs32(b.qs, s); }
   static HWY_INLINE int Scale(const Block& b, int g) { return b.scales[g] & 0xF; }
   static HWY_INLINE int Factor(const Block& b, int g) { return b.scales[g] >> 4; }  // the min
@@ -235,7 +238,7 @@ HWY_INLINE void K16Tokens(const K16Panel& p, const quant::BlockQ8_K* const* x, f
   for (int t = 0; t < NT; ++t) {
     for (int v = 0; v < kVecs; ++v) isum[t][v] = hn::Zero(DRow());
   }
-  for (int g = 0; g < 16; ++g) {  // two chunks at a time stay below 2^15 in int16 (63·128·4)
+  for (int g = 0; g < 16; ++g) {
     const int s = g / 2, j0 = 4 * (g % 2);
     const int32_t* sc = reinterpret_cast<const int32_t*>(p.sc[g]);
 #if HWY_TARGET == HWY_AVX3_DL
@@ -249,12 +252,12 @@ HWY_INLINE void K16Tokens(const K16Panel& p, const quant::BlockQ8_K* const* x, f
     const VRow sc32 = hn::ShiftRight<16>(hn::Load(DRow(), sc));
     for (int t = 0; t < NT; ++t) isum[t][0] = hn::Add(isum[t][0], hn::Mul(gs[t], sc32));
 #else
-    for (int half = 0; half < 2; ++half) {
+    for (int j1 = j0; j1 < j0 + 4; j1 += K::kSumChunks) {
       __m256i h[NT][kVecs];
       for (int t = 0; t < NT; ++t) {
         for (int v = 0; v < kVecs; ++v) h[t][v] = _mm256_setzero_si256();
       }
-      for (int j = j0 + 2 * half; j < j0 + 2 * half + 2; ++j) {
+      for (int j = j1; j < j1 + K::kSumChunks; ++j) {
         __m256i w[kVecs];
         for (int v = 0; v < kVecs; ++v) w[v] = LoadChunk(p.q[s][j], v).raw;
         for (int t = 0; t < NT; ++t) {
