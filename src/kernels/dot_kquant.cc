@@ -139,19 +139,43 @@ HWY_INLINE void Crumbs(const uint8_t* qs, VU8* c) {
   c[3] = hn::ShiftRight<6>(q);
 }
 
+// Q3_K's sixteen 6-bit scales, minus 32, as signed bytes (see quant::ScaleQ3K), computed in
+// registers: low nibbles from bytes 0-7, the top two bits from bytes 8-11.
+HWY_INLINE __m128i ScalesQ3K(const uint8_t* s) {
+  uint64_t a;
+  uint32_t b;
+  std::memcpy(&a, s, 8);
+  std::memcpy(&b, s + 8, 4);
+  constexpr uint64_t kNibbles = 0x0F0F0F0F0F0F0F0Full;
+  constexpr uint32_t kCrumbs = 0x03030303u;
+  const uint64_t top_lo = (b & kCrumbs) | static_cast<uint64_t>((b >> 2) & kCrumbs) << 32;  // groups 0-7
+  const uint64_t top_hi = ((b >> 4) & kCrumbs) | static_cast<uint64_t>((b >> 6) & kCrumbs) << 32;  // 8-15
+  const uint64_t lo = (a & kNibbles) | top_lo << 4, hi = ((a >> 4) & kNibbles) | top_hi << 4;
+  return _mm_sub_epi8(_mm_set_epi64x(static_cast<long long>(hi), static_cast<long long>(lo)), _mm_set1_epi8(32));
+}
+// The int16 lanes of groups g (low half) and g + 1 (high half) from the signed scale bytes in
+// both halves of sc: each byte shuffled into the high byte of its lanes, then shifted down.
+HWY_INLINE V16 PairScaleOf(__m256i sc, int g) {
+  const __m256i base = _mm256_setr_epi8(-128, 0, -128, 0, -128, 0, -128, 0, -128, 0, -128, 0, -128, 0, -128, 0,
+                                        -128, 1, -128, 1, -128, 1, -128, 1, -128, 1, -128, 1, -128, 1, -128, 1);
+  const __m256i idx = _mm256_add_epi8(base, _mm256_set1_epi8(static_cast<char>(g)));
+  return V16{_mm256_srai_epi16(_mm256_shuffle_epi8(sc, idx), 8)};
+}
+
 struct Q2_KW {
   using Block = quant::BlockQ2_K;
   static constexpr bool kHasMin = true;
   template <int NT>
   static HWY_INLINE void Dot(const Block& b, const BlockQ8_K* const* x, V32* isum, V32* msum) {
-    const V16 packed = hn::PromoteTo(D16(), hn::LoadU(hn::Full128<uint8_t>(), b.scales));
-    const V16 mins = hn::ShiftRight<4>(packed);
+    const __m128i packed = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b.scales));
+    const V16 mins{_mm256_srli_epi16(_mm256_cvtepu8_epi16(packed), 4)};
+    const __m256i scales = _mm256_broadcastsi128_si256(_mm_and_si128(packed, _mm_set1_epi8(0x0F)));
     for (int n = 0; n < 2; ++n) {
       VU8 c[4];
       Crumbs(b.qs + 32 * n, c);
       for (int s = 0; s < 4; ++s) {
         const int g = 8 * n + 2 * s;
-        const V16 sc = PairScale(b.scales[g] & 0xF, b.scales[g + 1] & 0xF);
+        const V16 sc = PairScaleOf(scales, g);
         V32* sum = isum + (s & 1) * NT;
         for (int t = 0; t < NT; ++t) sum[t] = ScaledDotU8S8(sum[t], c[s], LoadX(*x[t], 16 * g), sc);
       }
@@ -165,8 +189,8 @@ struct Q3_KW {
   static constexpr bool kHasMin = false;
   template <int NT>
   static HWY_INLINE void Dot(const Block& b, const BlockQ8_K* const* x, V32* isum, V32*) {
-    alignas(32) int16_t sc[16];
-    for (int g = 0; g < 16; ++g) sc[g] = static_cast<int16_t>(quant::ScaleQ3K(g, b.scales));
+    const __m128i sc = ScalesQ3K(b.scales);
+    const __m256i sc2 = _mm256_broadcastsi128_si256(sc);
     const VU8 h = hn::LoadU(DU8(), b.hmask);
     for (int n = 0; n < 2; ++n) {
       VU8 c[4];
@@ -174,12 +198,12 @@ struct Q3_KW {
       for (int s = 0; s < 4; ++s) {
         const int g = 8 * n + 2 * s;
         const VU8 q = hn::Or(c[s], BitTo(h, static_cast<uint8_t>(1 << (4 * n + s)), 4));
-        const V16 scale = PairScale(sc[g], sc[g + 1]);
+        const V16 scale = PairScaleOf(sc2, g);
         V32* sum = isum + (s & 1) * NT;
         for (int t = 0; t < NT; ++t) sum[t] = ScaledDotU8S8(sum[t], q, LoadX(*x[t], 16 * g), scale);
       }
     }
-    const V16 scales = hn::Load(D16(), sc);
+    const V16 scales{_mm256_cvtepi8_epi16(sc)};
     for (int t = 0; t < NT; ++t) {
       isum[t] = hn::Sub(isum[t], hn::ShiftLeft<2>(MulPairs(LoadBsums(*x[t]), scales)));
     }
