@@ -32,7 +32,7 @@ const char kHeader[] =
 
 TEST(Catalog, BuiltinLoadsWithTheResearchModels) {
   const Catalog& c = BuiltinCatalog();
-  EXPECT_EQ(c.entries.size(), 120u);
+  EXPECT_EQ(c.entries.size(), 122u);
   EXPECT_EQ(c.score_columns, (std::vector<std::string>{"mmlu", "hellaswag", "arc_c", "bbh", "math",
                                                        "gsm8k", "mbpp", "humaneval"}));
   const CatalogEntry* mistral = c.Find("mistral-7b");
