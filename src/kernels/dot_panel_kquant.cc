@@ -36,6 +36,46 @@ HWY_INLINE void SetPair(int16_t* pairs, int64_t row, int v) {
   pairs[2 * row] = pairs[2 * row + 1] = static_cast<int16_t>(v);
 }
 
+// isum[t][v] += scale · Σ over chunks [j0, j1) of q[j] · x[t] (chunk j against activation
+// elements e0 + 4j ..), scale the group's int16 pair per row in sc. With VNNI the products go
+// straight into int32 lanes and one multiply applies the scale (the pair's high half); without,
+// runs of kSum chunks are summed in int16 and widened by vpmaddwd with the scale pairs.
+template <int NT, int kSum>
+HWY_INLINE void AddScaledChunks(const uint8_t (*q)[4 * kRows], int j0, int j1, const quant::BlockQ8_K* const* x,
+                                int e0, const int32_t* sc, VRow (*isum)[kVecs]) {
+#if HWY_TARGET == HWY_AVX3_DL
+  VRow gs[NT];
+  for (int t = 0; t < NT; ++t) gs[t] = hn::Zero(DRow());
+#pragma GCC unroll 4
+  for (int j = j0; j < j1; ++j) {
+    const VRow w = LoadChunk(q[j], 0);
+    for (int t = 0; t < NT; ++t) gs[t] = DotRow(gs[t], w, BroadcastRow(x[t]->qs + e0 + 4 * j));
+  }
+  const VRow sc32 = hn::ShiftRight<16>(hn::Load(DRow(), sc));
+  for (int t = 0; t < NT; ++t) isum[t][0] = hn::Add(isum[t][0], hn::Mul(gs[t], sc32));
+#else
+  for (int jr = j0; jr < j1; jr += kSum) {
+    __m256i h[NT][kVecs];
+    for (int t = 0; t < NT; ++t) {
+      for (int v = 0; v < kVecs; ++v) h[t][v] = _mm256_setzero_si256();
+    }
+#pragma GCC unroll 4
+    for (int j = jr; j < jr + kSum; ++j) {
+      __m256i w[kVecs];
+      for (int v = 0; v < kVecs; ++v) w[v] = LoadChunk(q[j], v).raw;
+      for (int t = 0; t < NT; ++t) {
+        const __m256i xb = BroadcastRow(x[t]->qs + e0 + 4 * j).raw;
+        for (int v = 0; v < kVecs; ++v) h[t][v] = AddPairs16(h[t][v], w[v], xb);
+      }
+    }
+    for (int v = 0; v < kVecs; ++v) {
+      const VRow scv = hn::Load(DRow(), sc + kLanes * v);
+      for (int t = 0; t < NT; ++t) isum[t][v] = hn::Add(isum[t][v], MulPairsRow(VRow{h[t][v]}, scv));
+    }
+  }
+#endif
+}
+
 // ---- Q4_K, Q5_K: super-blocks of 256 = 8 groups of 32 with 6-bit scales and mins. ----
 
 struct KPanel {
@@ -98,40 +138,7 @@ HWY_INLINE void K8Tokens(const KPanel& p, const quant::BlockQ8_K* const* x, floa
     for (int v = 0; v < kVecs; ++v) isum[t][v] = hn::Zero(DRow());
   }
   for (int g = 0; g < 8; ++g) {
-    const int32_t* sc = reinterpret_cast<const int32_t*>(p.sc[g]);
-#if HWY_TARGET == HWY_AVX3_DL
-    // VNNI: every chunk's products straight into int32 lanes, the group's scale (the int16
-    // pair's high half) by one multiply.
-    VRow gs[NT];
-    for (int t = 0; t < NT; ++t) gs[t] = hn::Zero(DRow());
-#pragma GCC unroll 2
-    for (int j = 0; j < 8; ++j) {
-      const VRow w = LoadChunk(p.q[g][j], 0);
-      for (int t = 0; t < NT; ++t) gs[t] = DotRow(gs[t], w, BroadcastRow(x[t]->qs + 32 * g + 4 * j));
-    }
-    const VRow sc32 = hn::ShiftRight<16>(hn::Load(DRow(), sc));
-    for (int t = 0; t < NT; ++t) isum[t][0] = hn::Add(isum[t][0], hn::Mul(gs[t], sc32));
-#else
-    for (int j0 = 0; j0 < 8; j0 += K::kSumChunks) {
-      __m256i h[NT][kVecs];
-      for (int t = 0; t < NT; ++t) {
-        for (int v = 0; v < kVecs; ++v) h[t][v] = _mm256_setzero_si256();
-      }
-#pragma GCC unroll 1
-      for (int j = j0; j < j0 + K::kSumChunks; ++j) {
-        __m256i w[kVecs];
-        for (int v = 0; v < kVecs; ++v) w[v] = LoadChunk(p.q[g][j], v).raw;
-        for (int t = 0; t < NT; ++t) {
-          const __m256i xb = BroadcastRow(x[t]->qs + 32 * g + 4 * j).raw;
-          for (int v = 0; v < kVecs; ++v) h[t][v] = AddPairs16(h[t][v], w[v], xb);
-        }
-      }
-      for (int v = 0; v < kVecs; ++v) {
-        const VRow scv = hn::Load(DRow(), sc + kLanes * v);
-        for (int t = 0; t < NT; ++t) isum[t][v] = hn::Add(isum[t][v], MulPairsRow(VRow{h[t][v]}, scv));
-      }
-    }
-#endif
+    AddScaledChunks<NT, K::kSumChunks>(p.q[g], 0, 8, x, 32 * g, reinterpret_cast<const int32_t*>(p.sc[g]), isum);
   }
   for (int t = 0; t < NT; ++t) {
     const VRowF dx = hn::Set(df, LoadF32(x[t]->d));
@@ -238,39 +245,9 @@ HWY_INLINE void K16Tokens(const K16Panel& p, const quant::BlockQ8_K* const* x, f
   for (int t = 0; t < NT; ++t) {
     for (int v = 0; v < kVecs; ++v) isum[t][v] = hn::Zero(DRow());
   }
-  for (int g = 0; g < 16; ++g) {
-    const int s = g / 2, j0 = 4 * (g % 2);
-    const int32_t* sc = reinterpret_cast<const int32_t*>(p.sc[g]);
-#if HWY_TARGET == HWY_AVX3_DL
-    // VNNI: the group's four chunks into int32 lanes, then its scale by one multiply.
-    VRow gs[NT];
-    for (int t = 0; t < NT; ++t) gs[t] = hn::Zero(DRow());
-    for (int j = j0; j < j0 + 4; ++j) {
-      const VRow w = LoadChunk(p.q[s][j], 0);
-      for (int t = 0; t < NT; ++t) gs[t] = DotRow(gs[t], w, BroadcastRow(x[t]->qs + 32 * s + 4 * j));
-    }
-    const VRow sc32 = hn::ShiftRight<16>(hn::Load(DRow(), sc));
-    for (int t = 0; t < NT; ++t) isum[t][0] = hn::Add(isum[t][0], hn::Mul(gs[t], sc32));
-#else
-    for (int j1 = j0; j1 < j0 + 4; j1 += K::kSumChunks) {
-      __m256i h[NT][kVecs];
-      for (int t = 0; t < NT; ++t) {
-        for (int v = 0; v < kVecs; ++v) h[t][v] = _mm256_setzero_si256();
-      }
-      for (int j = j1; j < j1 + K::kSumChunks; ++j) {
-        __m256i w[kVecs];
-        for (int v = 0; v < kVecs; ++v) w[v] = LoadChunk(p.q[s][j], v).raw;
-        for (int t = 0; t < NT; ++t) {
-          const __m256i xb = BroadcastRow(x[t]->qs + 32 * s + 4 * j).raw;
-          for (int v = 0; v < kVecs; ++v) h[t][v] = AddPairs16(h[t][v], w[v], xb);
-        }
-      }
-      for (int v = 0; v < kVecs; ++v) {
-        const VRow scv = hn::Load(DRow(), sc + kLanes * v);
-        for (int t = 0; t < NT; ++t) isum[t][v] = hn::Add(isum[t][v], MulPairsRow(VRow{h[t][v]}, scv));
-      }
-    }
-#endif
+  for (int g = 0; g < 16; ++g) {  // elements 16g .. 16g + 15: chunks 4·(g % 2) .. + 3 of q[g / 2]
+    const int j0 = 4 * (g % 2);
+    AddScaledChunks<NT, K::kSumChunks>(p.q[g / 2], j0, j0 + 4, x, 32 * (g / 2), reinterpret_cast<const int32_t*>(p.sc[g]), isum);
   }
   for (int t = 0; t < NT; ++t) {
     const VRowF dx = hn::Set(df, LoadF32(x[t]->d));
