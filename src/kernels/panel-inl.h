@@ -1,7 +1,7 @@
 // The panel tiles' shared parts (kernels/dot_panel.h), per x86 target: the row vectors (a panel's
 // 16 rows as the int32 lanes of a zmm with VNNI, else of two ymm), decoding eight rows at a time
 // into a panel's chunks, and the tile that walks rows × the row's chunks × tokens for one weight type.
-// dot_panel.cc (the legacy types) and dot_panel_kquant.cc (Q4_K, Q6_K) include it once per target.
+// dot_panel.cc (the legacy types) and dot_panel_kquant.cc (the k-quants) include it once per target.
 #if defined(DENSING_KERNELS_PANEL_INL_H_) == defined(HWY_TARGET_TOGGLE)
 #ifdef DENSING_KERNELS_PANEL_INL_H_
 #undef DENSING_KERNELS_PANEL_INL_H_
