@@ -76,6 +76,20 @@ HWY_INLINE void AddScaledChunks(const uint8_t (*q)[4 * kRows], int j0, int j1, c
 #endif
 }
 
+// Σ over k < 8 of the int16 pair pairs[k] (per row of vector v) times the activation's 16-element
+// sums 2k and 2k + 1: the mins (Q4_K, Q5_K: a group of 32's two halves) or the per-group factors
+// (Q2_K, Q3_K, Q6_K: two groups of 16) against the bsums.
+HWY_INLINE VRow BsumsDot(const int16_t (*pairs)[2 * kRows], const quant::BlockQ8_K& x, int v) {
+  VRow sum = hn::Zero(DRow());
+  for (int k = 0; k < 8; ++k) {
+    int32_t xs;
+    std::memcpy(&xs, x.bsums + 4 * k, 4);
+    const VRow w = hn::Load(DRow(), reinterpret_cast<const int32_t*>(pairs[k]) + kLanes * v);
+    sum = hn::Add(sum, MulPairsRow(w, hn::Set(DRow(), xs)));
+  }
+  return sum;
+}
+
 // ---- Q4_K, Q5_K: super-blocks of 256 = 8 groups of 32 with 6-bit scales and mins. ----
 
 struct KPanel {
@@ -143,14 +157,7 @@ HWY_INLINE void K8Tokens(const KPanel& p, const quant::BlockQ8_K* const* x, floa
   for (int t = 0; t < NT; ++t) {
     const VRowF dx = hn::Set(df, LoadF32(x[t]->d));
     for (int v = 0; v < kVecs; ++v) {
-      // Σ_g min_g · (the activation sums of the group's two halves).
-      VRow msum = hn::Zero(DRow());
-      for (int g = 0; g < 8; ++g) {
-        const VRow mn = hn::Load(DRow(), reinterpret_cast<const int32_t*>(p.mn[g]) + kLanes * v);
-        int32_t pair;
-        std::memcpy(&pair, x[t]->bsums + 4 * g, 4);
-        msum = hn::Add(msum, MulPairsRow(mn, hn::Set(DRow(), pair)));
-      }
+      const VRow msum = BsumsDot(p.mn, *x[t], v);  // Σ_g min_g · the group's activation sums
       float* a = acc[t] + kLanes * v;
       VRowF f = hn::Load(df, a);
       f = hn::MulAdd(hn::ConvertTo(df, isum[t][v]), hn::Mul(hn::Load(df, p.d + kLanes * v), dx), f);
@@ -252,14 +259,7 @@ HWY_INLINE void K16Tokens(const K16Panel& p, const quant::BlockQ8_K* const* x, f
   for (int t = 0; t < NT; ++t) {
     const VRowF dx = hn::Set(df, LoadF32(x[t]->d));
     for (int v = 0; v < kVecs; ++v) {
-      // Σ_g factor_g · (the activation sum of group g).
-      VRow fsum = hn::Zero(DRow());
-      for (int pr = 0; pr < 8; ++pr) {
-        const VRow bs = hn::Load(DRow(), reinterpret_cast<const int32_t*>(p.bs[pr]) + kLanes * v);
-        int32_t pair;
-        std::memcpy(&pair, x[t]->bsums + 4 * pr, 4);
-        fsum = hn::Add(fsum, MulPairsRow(bs, hn::Set(DRow(), pair)));
-      }
+      const VRow fsum = BsumsDot(p.bs, *x[t], v);  // Σ_g factor_g · the activation sum of group g
       float* a = acc[t] + kLanes * v;
       VRowF f = hn::Load(df, a);
       if constexpr (K::kMin) {
