@@ -258,7 +258,8 @@ TEST(RealPerplexity, QuantizedModelsAgreeWithTheReference) {
     if (path.empty()) GTEST_SKIP() << file << " is not in the models cache; scripts/setup fetches it";
     const double ppl = Perplexity4(path, {DType::kF32, DType::kF32});
     const double want = ReferencePpl(file, "f32")["ppl"];
-    EXPECT_NEAR(ppl, want, 5e-3 * want) << file << ": densing " << ppl << ", reference " << want;
+    // 1%: the rounding noise of 1,024 scored tokens between kernel paths (fixtures/README.md).
+    EXPECT_NEAR(ppl, want, 1e-2 * want) << file << ": densing " << ppl << ", reference " << want;
   }
 }
 
