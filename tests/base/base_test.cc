@@ -38,11 +38,16 @@ TEST(Error, CheckNamesFileLineAndExpression) {
   EXPECT_NO_THROW(DENSING_CHECK(n == 3));
 }
 
-std::string TempFile(const std::string& name, const std::string& content) {
-  const std::string path = ::testing::TempDir() + "/" + name + "_" + std::to_string(::getpid());
-  std::ofstream(path, std::ios::binary) << content;
-  return path;
-}
+// A file in the test's temporary folder with the given bytes, removed with the object.
+struct TempFile {
+  TempFile(const std::string& name, const std::string& content)
+      : path(::testing::TempDir() + "/" + name + "_" + std::to_string(::getpid())) {
+    std::ofstream(path, std::ios::binary) << content;
+  }
+  ~TempFile() { std::remove(path.c_str()); }
+  operator const std::string&() const { return path; }
+  const std::string path;
+};
 
 TEST(MappedFile, MapsTheBytesAndAnEmptyFile) {
   const std::string content("GGUF\0\x01\xff", 7);
@@ -101,7 +106,8 @@ TEST(ProgressBar, DrawsOnATerminalOncePerStep) {
 }
 
 TEST(ProgressBar, SilentWhenStderrIsNotATerminal) {
-  const std::string path = TempFile("progress", "");
+  const TempFile file("progress", "");
+  const std::string& path = file.path;
   std::fflush(stderr);
   const int saved = ::dup(STDERR_FILENO);
   const int fd = ::open(path.c_str(), O_WRONLY | O_TRUNC);

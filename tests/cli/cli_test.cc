@@ -145,6 +145,7 @@ TEST(Cli, BadInputIsOneLineAndExitCodeOne) {
     f << "GGUF\x03";  // truncated inside the version
   }
   ExpectOneLineError(Densing({"inspect", "-m", junk}), "(at offset 4)");
+  std::remove(junk.c_str());
 }
 
 TEST(Cli, BadFlagsOnARealModelAreOneLineAndExitCodeOne) {

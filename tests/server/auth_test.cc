@@ -2,8 +2,11 @@
 #include "server/auth.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <cstdio>
 #include <fstream>
+#include <string>
 
 #include "base/error.h"
 
@@ -23,12 +26,13 @@ TEST(Auth, BearerTokenMustMatchAKey) {
 }
 
 TEST(Auth, KeyFile) {
-  const std::string path = ::testing::TempDir() + "/densing_keys.txt";
+  const std::string path = ::testing::TempDir() + "/densing_keys_" + std::to_string(::getpid()) + ".txt";
   std::ofstream(path) << "# keys\n\n  sk-a  \nsk-b\r\n";
   EXPECT_EQ(ReadApiKeyFile(path), (std::vector<std::string>{"sk-a", "sk-b"}));
   std::ofstream(path) << "# only a comment\n";
   EXPECT_THROW(ReadApiKeyFile(path), Error);
   EXPECT_THROW(ReadApiKeyFile(path + ".missing"), Error);
+  std::remove(path.c_str());
 }
 
 }  // namespace

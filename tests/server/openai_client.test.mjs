@@ -2,7 +2,7 @@
 // with echo and logprobs (the form lm-evaluation-harness uses), stop strings and seeds.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
@@ -201,7 +201,8 @@ test('a wrong or missing API key is 401', async () => {
 });
 
 test('keys from --api-key-file', async () => {
-  const file = join(mkdtempSync(join(tmpdir(), 'densing-')), 'keys.txt');
+  const dir = mkdtempSync(join(tmpdir(), 'densing-'));
+  const file = join(dir, 'keys.txt');
   writeFileSync(file, '# one key per line\nsk-first\nsk-second\n');
   const keyed = await startServer(['--api-key-file', file]);
   try {
@@ -214,6 +215,7 @@ test('keys from --api-key-file', async () => {
     await assert.rejects(wrong.models.list(), OpenAI.AuthenticationError);
   } finally {
     await keyed.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
