@@ -41,7 +41,7 @@ namespace {
 
 #if defined(__aarch64__)
 // Highway's EMU128 (scalar), NEON, and SVE/SVE2 when this build compiles them (CMakeLists.txt
-// leaves them out today; the path must not be offered when its kernels do not exist).
+// does; the path must not be offered in a build without them).
 #define DENSING_SVE_COMPILED ((HWY_TARGETS & (HWY_SVE | HWY_SVE2 | HWY_SVE_256 | HWY_SVE2_128)) != 0)
 #if DENSING_SVE_COMPILED
 constexpr CpuPath kPaths[] = {CpuPath::kScalar, CpuPath::kNeon, CpuPath::kDotprod, CpuPath::kI8mm,
@@ -150,7 +150,9 @@ CpuPath BestCpuPath() {
     if (b == CpuPath::kNeon && ArmHas(CpuPath::kDotprod)) b = CpuPath::kDotprod;
     if (b == CpuPath::kDotprod && ArmHas(CpuPath::kI8mm)) b = CpuPath::kI8mm;
 #if DENSING_SVE_COMPILED
-    if (t & (HWY_SVE | HWY_SVE2 | HWY_SVE_256 | HWY_SVE2_128)) b = CpuPath::kSve;
+    // sve allows every path below it, SMMLA included: a CPU with SVE but without I8MM (A64FX)
+    // stays on the path its dot-product extensions allow, its float kernels on NEON.
+    if (b == CpuPath::kI8mm && (t & (HWY_SVE | HWY_SVE2 | HWY_SVE_256 | HWY_SVE2_128))) b = CpuPath::kSve;
 #endif
 #endif
     return b;

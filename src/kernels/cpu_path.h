@@ -10,8 +10,8 @@ namespace densing {
 
 // In increasing order; a path allows every lower one. x86: avx2 (with FMA), avx512 (F/BW/DQ/VL),
 // avx512vnni (+ VNNI, VBMI: Highway's AVX3_DL), amx (+ AMX-INT8 tiles). ARM: neon, dotprod
-// (+ SDOT, for the quantized tiles), i8mm (+ SMMLA, for prompt batches), and sve only in a build
-// that compiles Highway's SVE targets (none does yet: see CMakeLists.txt).
+// (+ SDOT, for the quantized tiles), i8mm (+ SMMLA, for prompt batches), sve (+ Highway's SVE or
+// SVE2 target for the float kernels and ops, on a CPU that has I8MM too).
 enum class CpuPath : uint8_t { kScalar, kAvx2, kAvx512, kAvx512Vnni, kAmx, kNeon, kDotprod, kI8mm, kSve };
 
 const char* CpuPathName(CpuPath path);

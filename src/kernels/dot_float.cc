@@ -70,17 +70,24 @@ HWY_INLINE void RowTokens(const MatTile& m, int64_t r, int64_t t0) {
   const int64_t n = static_cast<int64_t>(hn::Lanes(df));
   constexpr int64_t eb = kElemBytes<Row>;
   const uint8_t* w = m.w + r * m.w_row_bytes;
+  static_assert(NT >= 1 && NT <= 4);
   const uint8_t* x[NT];
   for (int t = 0; t < NT; ++t) x[t] = m.x + (t0 + t) * m.x_row_bytes;
-  decltype(hn::Zero(df)) acc[NT];
-  for (int t = 0; t < NT; ++t) acc[t] = hn::Zero(df);
+  // Named accumulators, not an array: SVE's vector types cannot be array elements.
+  auto a0 = hn::Zero(df), a1 = a0, a2 = a0, a3 = a0;
   int64_t i = 0;
   for (; i + n <= m.k; i += n) {
     const auto wv = Row::Load(df, w + i * eb);
-    for (int t = 0; t < NT; ++t) acc[t] = hn::MulAdd(wv, Row::Load(df, x[t] + i * eb), acc[t]);
+    a0 = hn::MulAdd(wv, Row::Load(df, x[0] + i * eb), a0);
+    if constexpr (NT > 1) a1 = hn::MulAdd(wv, Row::Load(df, x[1] + i * eb), a1);
+    if constexpr (NT > 2) a2 = hn::MulAdd(wv, Row::Load(df, x[2] + i * eb), a2);
+    if constexpr (NT > 3) a3 = hn::MulAdd(wv, Row::Load(df, x[3] + i * eb), a3);
   }
   float sums[NT];
-  for (int t = 0; t < NT; ++t) sums[t] = hn::GetLane(hn::SumOfLanes(df, acc[t]));
+  sums[0] = hn::GetLane(hn::SumOfLanes(df, a0));
+  if constexpr (NT > 1) sums[1] = hn::GetLane(hn::SumOfLanes(df, a1));
+  if constexpr (NT > 2) sums[2] = hn::GetLane(hn::SumOfLanes(df, a2));
+  if constexpr (NT > 3) sums[3] = hn::GetLane(hn::SumOfLanes(df, a3));
   for (int64_t j = i; j < m.k; ++j) {
     const float wj = Row::At(w, j);
     for (int t = 0; t < NT; ++t) sums[t] += wj * Row::At(x[t], j);

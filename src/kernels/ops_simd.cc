@@ -138,8 +138,10 @@ void AttendChunk(const GroupAttention& g, int64_t h0, int n_heads) {
         for (; i < hd; ++i) o[h][i] *= corr;
       }
     }
-    // o[h] += Σ_j p[h][j] v_j, four columns of vectors at a time held in registers.
+    // o[h] += Σ_j p[h][j] v_j, four columns of vectors at a time held in registers (not on SVE,
+    // whose vectors cannot be array elements: there a column at a time, the same sums).
     int64_t i = 0;
+#if !HWY_HAVE_SCALABLE
     for (; i + 4 * N <= hd; i += 4 * N) {
       using V = decltype(hn::Zero(d));
       V acc[kHeadChunk][4];
@@ -162,6 +164,7 @@ void AttendChunk(const GroupAttention& g, int64_t h0, int n_heads) {
         for (int c = 0; c < 4; ++c) hn::Store(acc[h][c], d, o[h] + i + c * N);
       }
     }
+#endif
     for (; i + N <= hd; i += N) {
       for (int h = 0; h < n_heads; ++h) {
         auto acc = hn::Load(d, o[h] + i);
@@ -237,6 +240,7 @@ HWY_INLINE void AddValues(const float* v, int64_t stride, int64_t nb, const floa
 
 constexpr int64_t kHalfBlock = 16;  // keys converted to F32 at a time
 
+#if !HWY_HAVE_SCALABLE  // SVE's vector types cannot be array elements
 // AddValues for H heads at once over the same value rows, four vectors each: the per-key
 // rounding makes each head's sum a chain of dependent steps, and H·4 chains side by side keep
 // the vector units busy while each waits.
@@ -270,6 +274,7 @@ HWY_INLINE void AddValuesHeads(const float* v, int64_t stride, int64_t nb,
     for (int c = 0; c < 4; ++c) hn::Store(x[h][c], d, acc[h] + i + c * N);
   }
 }
+#endif
 
 // Rows [j0, j0 + nb) of a cached F32 or F16 matrix (`stride` elements apart, hd used) as F32
 // rows of `row` floats: F16 → F32 is exact.
@@ -346,6 +351,7 @@ void AttendChunkHalf(const GroupAttention& g, int64_t h0, int n_heads) {
       for (j = 0; j < nb; ++j) sum[h] = sum[h] * ms[h][j] + vs[h][j];
     }
     int64_t i = 0;
+#if !HWY_HAVE_SCALABLE
     for (; i + 4 * N <= hd; i += 4 * N) {
       switch (n_heads) {
         case 4: AddValuesHeads<kHalfV, 4>(vf, row, nb, ms, vs, i, acc); break;
@@ -354,6 +360,7 @@ void AttendChunkHalf(const GroupAttention& g, int64_t h0, int n_heads) {
         default: AddValuesHeads<kHalfV, 1>(vf, row, nb, ms, vs, i, acc); break;
       }
     }
+#endif
     for (int h = 0; h < n_heads; ++h) {
       int64_t ih = i;
       for (; ih + N <= hd; ih += N) AddValues<kHalfV>(vf, row, nb, ms[h], vs[h], ih, acc[h]);
