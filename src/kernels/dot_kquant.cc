@@ -59,6 +59,7 @@ HWY_INLINE V16 ScalesK4(const uint8_t* packed, uint8_t* sc) {
 struct Q4_KW {
   using Block = quant::BlockQ4_K;
   static constexpr bool kHasMin = true;
+  static constexpr float kUnit = 1.0f;  // of the sums in isum
   template <int NT>
   static HWY_INLINE void Dot(const Block& b, const BlockQ8_K* const* x, V32* isum, V32* msum) {
     uint8_t sc[8];
@@ -80,6 +81,7 @@ struct Q4_KW {
 struct Q5_KW {
   using Block = quant::BlockQ5_K;
   static constexpr bool kHasMin = true;
+  static constexpr float kUnit = 1.0f;  // of the sums in isum
   template <int NT>
   static HWY_INLINE void Dot(const Block& b, const BlockQ8_K* const* x, V32* isum, V32* msum) {
     uint8_t sc[8];
@@ -103,6 +105,7 @@ struct Q5_KW {
 struct Q6_KW {
   using Block = quant::BlockQ6_K;
   static constexpr bool kHasMin = false;
+  static constexpr float kUnit = 1.0f;  // of the sums in isum
   template <int NT>
   static HWY_INLINE void Dot(const Block& b, const BlockQ8_K* const* x, V32* isum, V32*) {
     const V16 scales = hn::PromoteTo(D16(), hn::LoadU(hn::Full128<int8_t>(), b.scales));
@@ -130,13 +133,25 @@ struct Q6_KW {
   }
 };
 
-// The 2-bit fields of Q2_K/Q3_K: 32 bytes of qs hold 4 chunks of 32 consecutive elements.
-HWY_INLINE void Crumbs(const uint8_t* qs, VU8* c) {
-  const VU8 q = hn::LoadU(DU8(), qs), m3 = hn::Set(DU8(), 3);
-  c[0] = hn::And(q, m3);
-  c[1] = hn::And(hn::ShiftRight<2>(q), m3);
-  c[2] = hn::And(hn::ShiftRight<4>(q), m3);
+// The 2-bit fields of Q2_K/Q3_K: 32 bytes of qs hold 4 chunks of 32 consecutive elements, chunk
+// s in bits 2s and 2s + 1. Chunks 0-2 stay where they are, 4^s times the field (the scales below
+// carry the rest of a common factor 16, and the row's d a 1/16); chunk 3 is shifted down, as 64
+// times it would overflow the byte products. One AND each instead of a shift and an AND.
+constexpr float kInPlaceUnit = 1.0f / 16;
+HWY_INLINE void CrumbsInPlace(const uint8_t* qs, VU8* c) {
+  const VU8 q = hn::LoadU(DU8(), qs);
+  c[0] = hn::And(q, hn::Set(DU8(), 0x03));
+  c[1] = hn::And(q, hn::Set(DU8(), 0x0C));
+  c[2] = hn::And(q, hn::Set(DU8(), 0x30));
   c[3] = hn::ShiftRight<6>(q);
+}
+// The factor chunk s's scales take so that every chunk's sum is 16 times its value.
+HWY_INLINE __m256i InPlaceScales(__m256i scales, int s) {
+  switch (s) {
+    case 1: return _mm256_slli_epi16(scales, 2);
+    case 2: return scales;
+    default: return _mm256_slli_epi16(scales, 4);
+  }
 }
 
 // Q3_K's sixteen 6-bit scales, minus 32, as signed bytes (see quant::ScaleQ3K), computed in
@@ -153,29 +168,34 @@ HWY_INLINE __m128i ScalesQ3K(const uint8_t* s) {
   const uint64_t lo = (a & kNibbles) | top_lo << 4, hi = ((a >> 4) & kNibbles) | top_hi << 4;
   return _mm_sub_epi8(_mm_set_epi64x(static_cast<long long>(hi), static_cast<long long>(lo)), _mm_set1_epi8(32));
 }
-// The int16 lanes of groups g (low half) and g + 1 (high half) from the signed scale bytes in
-// both halves of sc: each byte shuffled into the high byte of its lanes, then shifted down.
-HWY_INLINE V16 PairScaleOf(__m256i sc, int g) {
-  const __m256i base = _mm256_setr_epi8(-128, 0, -128, 0, -128, 0, -128, 0, -128, 0, -128, 0, -128, 0, -128, 0,
-                                        -128, 1, -128, 1, -128, 1, -128, 1, -128, 1, -128, 1, -128, 1, -128, 1);
-  const __m256i idx = _mm256_add_epi8(base, _mm256_set1_epi8(static_cast<char>(g)));
-  return V16{_mm256_srai_epi16(_mm256_shuffle_epi8(sc, idx), 8)};
+// Sixteen scale bytes (group g in byte g) as int16 lanes, the even groups in the low 128 bits and
+// the odd ones in the high 128, so that one byte shuffle gives a chunk's pair of groups.
+template <bool kSigned>
+HWY_INLINE __m256i EvenOddScales(__m128i sc) {
+  const __m128i even_odd = _mm_shuffle_epi8(sc, _mm_setr_epi8(0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15));
+  return kSigned ? _mm256_cvtepi8_epi16(even_odd) : _mm256_cvtepu8_epi16(even_odd);
+}
+// The int16 lanes of groups 2p (low half) and 2p + 1 (high half) from EvenOddScales.
+HWY_INLINE V16 PairScaleOf(__m256i even_odd, int p) {
+  return V16{_mm256_shuffle_epi8(even_odd, _mm256_set1_epi16(static_cast<int16_t>((2 * p + 1) << 8 | 2 * p)))};
 }
 
 struct Q2_KW {
   using Block = quant::BlockQ2_K;
   static constexpr bool kHasMin = true;
+  static constexpr float kUnit = kInPlaceUnit;
   template <int NT>
   static HWY_INLINE void Dot(const Block& b, const BlockQ8_K* const* x, V32* isum, V32* msum) {
     const __m128i packed = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b.scales));
     const V16 mins{_mm256_srli_epi16(_mm256_cvtepu8_epi16(packed), 4)};
-    const __m256i scales = _mm256_broadcastsi128_si256(_mm_and_si128(packed, _mm_set1_epi8(0x0F)));
+    const __m256i scales = EvenOddScales<false>(_mm_and_si128(packed, _mm_set1_epi8(0x0F)));
+    const __m256i scaled[3] = {InPlaceScales(scales, 0), InPlaceScales(scales, 1), scales};
     for (int n = 0; n < 2; ++n) {
       VU8 c[4];
-      Crumbs(b.qs + 32 * n, c);
+      CrumbsInPlace(b.qs + 32 * n, c);
       for (int s = 0; s < 4; ++s) {
         const int g = 8 * n + 2 * s;
-        const V16 sc = PairScaleOf(scales, g);
+        const V16 sc = PairScaleOf(scaled[s % 3], 4 * n + s);
         V32* sum = isum + (s & 1) * NT;
         for (int t = 0; t < NT; ++t) sum[t] = ScaledDotU8S8(sum[t], c[s], LoadX(*x[t], 16 * g), sc);
       }
@@ -187,25 +207,30 @@ struct Q2_KW {
 struct Q3_KW {
   using Block = quant::BlockQ3_K;
   static constexpr bool kHasMin = false;
+  static constexpr float kUnit = kInPlaceUnit;
   template <int NT>
   static HWY_INLINE void Dot(const Block& b, const BlockQ8_K* const* x, V32* isum, V32*) {
     const __m128i sc = ScalesQ3K(b.scales);
-    const __m256i sc2 = _mm256_broadcastsi128_si256(sc);
+    const __m256i scales = EvenOddScales<true>(sc);
+    const __m256i scaled[3] = {InPlaceScales(scales, 0), InPlaceScales(scales, 1), scales};
     const VU8 h = hn::LoadU(DU8(), b.hmask);
     for (int n = 0; n < 2; ++n) {
       VU8 c[4];
-      Crumbs(b.qs + 32 * n, c);
+      CrumbsInPlace(b.qs + 32 * n, c);
       for (int s = 0; s < 4; ++s) {
         const int g = 8 * n + 2 * s;
-        const VU8 q = hn::Or(c[s], BitTo(h, static_cast<uint8_t>(1 << (4 * n + s)), 4));
-        const V16 scale = PairScaleOf(sc2, g);
+        // The high bit joins the field at its place: 4 · 4^s (chunk 3: 4).
+        const uint8_t high = static_cast<uint8_t>(s == 3 ? 4 : 4 << (2 * s));
+        const VU8 q = hn::Or(c[s], BitTo(h, static_cast<uint8_t>(1 << (4 * n + s)), high));
+        const V16 scale = PairScaleOf(scaled[s % 3], 4 * n + s);
         V32* sum = isum + (s & 1) * NT;
         for (int t = 0; t < NT; ++t) sum[t] = ScaledDotU8S8(sum[t], q, LoadX(*x[t], 16 * g), scale);
       }
     }
-    const V16 scales{_mm256_cvtepi8_epi16(sc)};
+    // The offset 4 of every quant, at the common factor 16.
+    const V16 scales_in_order{_mm256_cvtepi8_epi16(sc)};
     for (int t = 0; t < NT; ++t) {
-      isum[t] = hn::Sub(isum[t], hn::ShiftLeft<2>(MulPairs(LoadBsums(*x[t]), scales)));
+      isum[t] = hn::Sub(isum[t], hn::ShiftLeft<6>(MulPairs(LoadBsums(*x[t]), scales_in_order)));
     }
   }
 };
@@ -233,7 +258,7 @@ HWY_INLINE void RowTokens(const MatTile& m, int64_t r, int64_t t0) {
     const float d = LoadF16Fast(wb[i].d);
     for (int t = 0; t < NT; ++t) {
       const float dx = LoadF32(x[t]->d);
-      acc[t] = hn::MulAdd(hn::ConvertTo(DF(), isum[t]), hn::Set(DF(), d * dx), acc[t]);
+      acc[t] = hn::MulAdd(hn::ConvertTo(DF(), isum[t]), hn::Set(DF(), d * dx * K::kUnit), acc[t]);
       if constexpr (K::kHasMin) {
         const VF dmin = hn::Set(DF(), LoadF16Fast(wb[i].dmin) * dx);
         acc_min[t] = hn::MulAdd(hn::ConvertTo(DF(), msum[t]), dmin, acc_min[t]);
@@ -269,7 +294,7 @@ HWY_INLINE void RowStreams(const MatTile& m, int64_t r, int64_t spacing, int64_t
       V32 isum[2] = {hn::Zero(D32()), hn::Zero(D32())}, msum[1] = {hn::Zero(D32())};
       K::template Dot<1>(wb[i][b], &x, isum, msum);
       acc[i] = hn::MulAdd(hn::ConvertTo(DF(), hn::Add(isum[0], isum[1])),
-                          hn::Set(DF(), LoadF16Fast(wb[i][b].d) * dx), acc[i]);
+                          hn::Set(DF(), LoadF16Fast(wb[i][b].d) * dx * K::kUnit), acc[i]);
       if constexpr (K::kHasMin) {
         acc_min[i] = hn::MulAdd(hn::ConvertTo(DF(), msum[0]),
                                 hn::Set(DF(), LoadF16Fast(wb[i][b].dmin) * dx), acc_min[i]);
