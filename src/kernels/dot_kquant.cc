@@ -136,7 +136,9 @@ struct Q6_KW {
 // The 2-bit fields of Q2_K/Q3_K: 32 bytes of qs hold 4 chunks of 32 consecutive elements, chunk
 // s in bits 2s and 2s + 1. Chunks 0-2 stay where they are, 4^s times the field (the scales below
 // carry the rest of a common factor 16, and the row's d a 1/16); chunk 3 is shifted down, as 64
-// times it would overflow the byte products. One AND each instead of a shift and an AND.
+// times it would overflow the byte products. One AND each instead of a shift and an AND. (A sum
+// 16 times as large can pass 2^24 for extreme blocks, where its conversion to float rounds it
+// by up to 1 part in 2^24.)
 constexpr float kInPlaceUnit = 1.0f / 16;
 HWY_INLINE void CrumbsInPlace(const uint8_t* qs, VU8* c) {
   const VU8 q = hn::LoadU(DU8(), qs);
