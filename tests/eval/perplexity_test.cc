@@ -33,6 +33,9 @@ TEST(Perplexity, MatchesTheReferenceEngine) {
   ThreadPool pool(2);
   ASSERT_EQ(fixture["results"].size(), 4u);
   for (const auto& row : fixture["results"]) {
+    // Under qemu only the short text's rows: the long text's (over 20 chunks) are the same steps
+    // on ten times the tokens, nearly 3 minutes there (native and ASan runs check every row).
+    if (testing::UnderEmulation() && row["chunks"].get<int64_t>() > 20) continue;
     const std::string text = ReadWholeFile(testing::SharedDir() + "/" + row["text"].get<std::string>());
     const int64_t n_ctx = row["n_ctx"].get<int64_t>();
     const std::string what = row["text"].get<std::string>() + " -c " + std::to_string(n_ctx);

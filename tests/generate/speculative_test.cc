@@ -91,6 +91,10 @@ std::vector<std::pair<std::string, std::string>> TargetsAndDrafts() {
 
 TEST(Speculative, GreedyOutputIsPlainDecodingOnEveryArchitecture) {
   DENSING_REQUIRE_SHARED();
+  if (testing::UnderEmulation()) {
+    GTEST_SKIP() << "30 models three ways take over 3 minutes under qemu; native and ASan run it, and "
+                    "the speculative tests below run under qemu too";
+  }
   const auto pairs = TargetsAndDrafts();
   ASSERT_GE(pairs.size(), 30u);
   int64_t total_rejected = 0;
@@ -294,6 +298,9 @@ TEST(SpeculativeSampling, KeepsTheTargetDistributionForAPointMass) {
 // the first token a speculative step returns.
 TEST(SpeculativeSampling, AMismatchedDraftLeavesTheNextTokenDistribution) {
   DENSING_REQUIRE_SHARED();
+  if (testing::UnderEmulation()) {
+    GTEST_SKIP() << "thousands of sampled tokens take nearly 2 minutes under qemu; native and ASan run it";
+  }
   auto target = Model::Load(ModelPath("stories260K.gguf"));
   auto other = Model::Load(ModelPath("tiny-llama-gqa-Q4_0.gguf"));
   auto tok = Tokenizer::FromGguf(target->file());

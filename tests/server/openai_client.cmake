@@ -5,7 +5,7 @@ add_test(NAME server_openai_client
                  ${CMAKE_CURRENT_SOURCE_DIR}/server ${CMAKE_CURRENT_BINARY_DIR}/server_npm
                  ${DENSING_RUN_BINARY} ${DENSING_SHARED_DIR}/models/stories260K.gguf)
 set_tests_properties(server_openai_client PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300
-                     LABELS "server;npm")
+                     LABELS "server;npm" COST 100)  # a long one: start it early
 
 # The same server driven by the official `openai` Python client (tool calls, structured output),
 # from the virtual environment scripts/setup makes. Skipped (exit 77) without it.
